@@ -1,0 +1,1 @@
+"""flaim plugin: timm's convnext family in Flax."""

@@ -1,0 +1,82 @@
+"""flaim: Flax Image Models — timm's architectures and pretrained weights in JAX/Flax.
+
+Importing flaim loads neither jax nor any family plugin; both come in when a model is built.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from flaim.errors import AmbiguousModelError, PluginError, UnknownModelError, UnknownTagError, WeightsError
+from flaim.hookspecs import hookimpl
+from flaim.registry import REGISTRY, PluginInfo
+from flaim.specs import ModelSpec, PretrainedCfg
+
+if TYPE_CHECKING:
+    import jax
+    from flax import linen as nn
+
+__all__ = [
+    "AmbiguousModelError",
+    "ModelSpec",
+    "PluginError",
+    "PluginInfo",
+    "PretrainedCfg",
+    "UnknownModelError",
+    "UnknownTagError",
+    "WeightsError",
+    "get_model",
+    "get_pretrained_cfg",
+    "hookimpl",
+    "list_models",
+    "list_plugins",
+    "save_pretrained",
+]
+
+
+def get_model(
+    model_name: str,
+    pretrained: bool | str = False,
+    n_classes: int | None = None,
+    jit: bool = True,
+    prng: jax.Array | None = None,
+    **model_kwargs: Any,
+) -> tuple[nn.Module, dict[str, Any]]:
+    """Build a model by timm name; see `flaim.factory.get_model` for the arguments."""
+    from flaim.factory import get_model as _get_model
+
+    return _get_model(model_name, pretrained, n_classes, jit, prng, **model_kwargs)
+
+
+def list_models(pattern: str | None = None, *, pretrained: bool = False) -> list[str]:
+    """Sorted architecture names matching the regex `pattern` (``re.search``).
+
+    With ``pretrained=True``, the ``name.tag`` entries that have weights (the pattern applies to those).
+    """
+    names = (
+        [f"{spec.name}.{tag}" for spec in REGISTRY.specs() for tag in spec.tags] if pretrained else REGISTRY.names()
+    )
+    regex = re.compile(pattern) if pattern else None
+    return sorted(n for n in names if regex is None or regex.search(n))
+
+
+def get_pretrained_cfg(model_name: str) -> dict[str, Any]:
+    """The pretrained config (input_size, mean, std, crop_pct, …) of ``name`` (default tag) or ``name.tag``."""
+    spec, tag = REGISTRY.resolve(model_name)
+    cfg = spec.pretrained_cfg(tag)
+    if cfg is None:
+        raise UnknownTagError(f"'{spec.name}' has no pretrained weights, so no pretrained config.")
+    return cfg.to_dict()
+
+
+def list_plugins() -> list[PluginInfo]:
+    """Every discovered plugin: distribution, version, model count and load error (None when it loaded)."""
+    return REGISTRY.plugins()
+
+
+def save_pretrained(variables: dict[str, Any], path: str, model_name: str) -> Any:
+    """Write variables as flaim-native safetensors + config.json; see `flaim.weights.save_pretrained`."""
+    from flaim.weights import save_pretrained as _save
+
+    return _save(variables, path, model_name)

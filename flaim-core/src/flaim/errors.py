@@ -1,0 +1,21 @@
+"""Exceptions flaim raises for bad names, broken plugins and unusable weights."""
+
+
+class UnknownModelError(ValueError):
+    """No installed plugin provides the requested architecture."""
+
+
+class UnknownTagError(ValueError):
+    """The architecture exists but has no pretrained tag of that name."""
+
+
+class AmbiguousModelError(ValueError):
+    """Two distributions register the same architecture name."""
+
+
+class PluginError(RuntimeError):
+    """A plugin failed to load or returned invalid specs (raised only with FLAIM_STRICT_PLUGINS=1)."""
+
+
+class WeightsError(RuntimeError):
+    """Weights could not be found, read or matched to the model."""

@@ -1,0 +1,1 @@
+"""Building blocks shared by the family plugins, one concept per module."""

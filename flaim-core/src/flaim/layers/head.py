@@ -1,0 +1,28 @@
+"""The classifier's last step with flaim's ``n_classes`` contract: N > 0 → logits, otherwise pass through."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+from flax import linen as nn
+
+
+class ClassifierHead(nn.Module):
+    """Dropout + the last linear layer (named ``fc``) on pooled features; identity when ``n_classes <= 0``.
+
+    Families pool and normalise before it, and return the feature map / tokens themselves for ``n_classes == 0``.
+    """
+
+    n_classes: int
+    drop_rate: float = 0.0
+    dtype: Any = None
+    param_dtype: Any = jnp.float32
+
+    @nn.compact
+    def __call__(self, x: jax.Array, training: bool) -> jax.Array:
+        if self.n_classes <= 0:
+            return x
+        x = nn.Dropout(self.drop_rate, deterministic=not training)(x)
+        return nn.Dense(self.n_classes, dtype=self.dtype, param_dtype=self.param_dtype, name="fc")(x)

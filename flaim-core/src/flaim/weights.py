@@ -1,0 +1,129 @@
+"""Where weights come from (Hub tag, ``hf-hub:`` repo, local file or folder) and how they are read and saved.
+
+Only safetensors files are read, with numpy: flaim never unpickles anything.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from flaim.errors import WeightsError
+
+WEIGHTS_FILE = "model.safetensors"
+CONFIG_FILE = "config.json"
+NATIVE_FORMAT = "flaim"
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A read checkpoint: flat tensors, and whether they are already in flaim's layout."""
+
+    path: Path
+    tensors: dict[str, np.ndarray]
+    native: bool
+
+
+def hub_file(repo_id: str, revision: str | None = None) -> Path:
+    """Download (or find in the cache) ``model.safetensors`` of a Hub repo.
+
+    Raises:
+        WeightsError: the repo, revision or file does not exist, or the machine is offline with nothing cached.
+    """
+    from huggingface_hub import constants, hf_hub_download
+    from huggingface_hub.errors import (
+        EntryNotFoundError,
+        LocalEntryNotFoundError,
+        RepositoryNotFoundError,
+        RevisionNotFoundError,
+    )
+
+    try:
+        return Path(hf_hub_download(repo_id, WEIGHTS_FILE, revision=revision))
+    except (RepositoryNotFoundError, RevisionNotFoundError) as exc:
+        raise WeightsError(f"Hub repo '{repo_id}' (revision {revision or 'main'}) was not found: {exc}") from None
+    except LocalEntryNotFoundError:
+        offline = "HF_HUB_OFFLINE is set and " if constants.HF_HUB_OFFLINE else ""
+        raise WeightsError(
+            f"Cannot get '{WEIGHTS_FILE}' of '{repo_id}': {offline}it is not in the Hub cache "
+            f"({constants.HF_HUB_CACHE}) and the Hub cannot be reached. Connect once (unset HF_HUB_OFFLINE) to "
+            f"download it, point HF_HOME at a cache that has it, or pass pretrained='/path/to/model.safetensors'."
+        ) from None
+    except EntryNotFoundError:
+        raise WeightsError(
+            f"Hub repo '{repo_id}' has no '{WEIGHTS_FILE}'. flaim reads safetensors only and never unpickles "
+            f"'pytorch_model.bin'; convert the checkpoint to safetensors first."
+        ) from None
+
+
+def locate(source: str) -> Path:
+    """The weights file of a ``hf-hub:<repo>[@revision]`` reference or a local file or folder."""
+    if source.startswith("hf-hub:"):
+        repo, _, revision = source[len("hf-hub:") :].partition("@")
+        return hub_file(repo, revision or None)
+    path = Path(source).expanduser()
+    if path.is_dir():
+        path = path / WEIGHTS_FILE
+    if not path.is_file():
+        raise WeightsError(f"No weights at '{source}': expected a .safetensors file or a folder with {WEIGHTS_FILE}.")
+    if path.suffix != ".safetensors":
+        raise WeightsError(f"'{path}' is not a .safetensors file; flaim never unpickles checkpoints.")
+    return path
+
+
+def read(path: Path) -> Checkpoint:
+    """Read every tensor of a safetensors file as numpy arrays.
+
+    Raises:
+        WeightsError: the file is truncated or corrupt; the message names it and how to clear it.
+    """
+    from safetensors import safe_open
+
+    try:
+        with safe_open(str(path), framework="numpy") as f:
+            native = (f.metadata() or {}).get("format") == NATIVE_FORMAT
+            tensors = {key: f.get_tensor(key) for key in f.keys()}
+    except Exception as exc:
+        real = path.resolve()
+        raise WeightsError(
+            f"Cannot read weights file '{real}' ({type(exc).__name__}: {exc}). The file is truncated or corrupt: "
+            f"delete it ({'rm ' + str(real)}) and load again to download a fresh copy."
+        ) from None
+    return Checkpoint(path, tensors, native)
+
+
+def save_pretrained(variables: dict[str, Any], path: str | os.PathLike[str], model_name: str) -> Path:
+    """Write flax variables as flaim-native ``model.safetensors`` + ``config.json`` in the folder `path`.
+
+    `get_model(model_name, pretrained=path)` reads them back bit-exactly.
+
+    Args:
+        variables: the model's variables (``params`` and, where it has them, ``batch_stats``).
+        path: folder to write; created if missing.
+        model_name: the architecture (``name`` or ``name.tag``) the variables belong to.
+
+    Returns:
+        The path of the written weights file.
+    """
+    from safetensors.numpy import save_file
+
+    from flaim.convert import flatten
+
+    folder = Path(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    flat = {
+        key: np.ascontiguousarray(np.asarray(value))
+        for key, value in flatten(variables).items()
+        if not key.startswith("intermediates/")
+    }
+    target = folder / WEIGHTS_FILE
+    partial = target.with_suffix(".partial")
+    save_file(flat, str(partial), metadata={"format": NATIVE_FORMAT, "model_name": model_name})
+    partial.replace(target)  # never leave a half-written weights file behind
+    (folder / CONFIG_FILE).write_text(json.dumps({"format": NATIVE_FORMAT, "model_name": model_name}, indent=2))
+    return target

@@ -1,0 +1,1 @@
+"""flaim plugin: timm's resnet family in Flax."""

@@ -1,0 +1,1 @@
+"""flaim plugin: timm's vit family in Flax."""
