@@ -54,9 +54,7 @@ def list_models(pattern: str | None = None, *, pretrained: bool = False) -> list
 
     With ``pretrained=True``, the ``name.tag`` entries that have weights (the pattern applies to those).
     """
-    names = (
-        [f"{spec.name}.{tag}" for spec in REGISTRY.specs() for tag in spec.tags] if pretrained else REGISTRY.names()
-    )
+    names = [f"{spec.name}.{tag}" for spec in REGISTRY.specs() for tag in spec.tags] if pretrained else REGISTRY.names()
     regex = re.compile(pattern) if pattern else None
     return sorted(n for n in names if regex is None or regex.search(n))
 

@@ -93,13 +93,13 @@ class Registry:
             raise PluginError(message)
         warnings.warn(message, RuntimeWarning, stacklevel=3)
 
-    def register(
-        self, plugin: ModuleType | Any, name: str, distribution: str = "<local>", version: str = "0"
-    ) -> None:
+    def register(self, plugin: ModuleType | Any, name: str, distribution: str = "<local>", version: str = "0") -> None:
         """Register a plugin object (a module or any object with a `flaim_models` hookimpl)."""
         pm = self._manager()
         if name in self._plugins:
-            raise PluginError(f"a plugin named '{name}' is already registered (from {self._plugins[name].distribution})")
+            raise PluginError(
+                f"a plugin named '{name}' is already registered (from {self._plugins[name].distribution})"
+            )
         try:
             pm.register(plugin, name=name)
             impls = [impl for impl in pm.hook.flaim_models.get_hookimpls() if impl.plugin_name == name]

@@ -198,4 +198,3 @@ def check_parity(
         for key, value in got.items():
             report.check(f"grad {key}", value, expected_grads[key], grad_tol)
     return report
-

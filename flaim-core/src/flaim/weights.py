@@ -87,7 +87,7 @@ def read(path: Path) -> Checkpoint:
     try:
         with safe_open(str(path), framework="numpy") as f:
             native = (f.metadata() or {}).get("format") == NATIVE_FORMAT
-            tensors = {key: f.get_tensor(key) for key in f.keys()}
+            tensors = {key: f.get_tensor(key) for key in f.keys()}  # noqa: SIM118 (safe_open is not a mapping)
     except Exception as exc:
         real = path.resolve()
         raise WeightsError(

@@ -1,0 +1,163 @@
+"""get_model on the toy family: random init, n_classes contract, local / native / Hub weights, errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import jax
+import numpy as np
+import pytest
+from flaim_toy_model import timm_style_state
+from safetensors.numpy import save_file
+
+import flaim
+from flaim.convert import flatten
+from flaim.testing import write_hub_cache
+
+X = np.random.default_rng(1).standard_normal((2, 16, 16, 3), dtype=np.float32)
+
+
+@pytest.fixture
+def ckpt(toy: Path) -> Path:
+    """A timm-layout checkpoint of toynet."""
+    folder = toy / "ckpt"
+    folder.mkdir()
+    save_file(timm_style_state(), str(folder / "model.safetensors"))
+    return folder
+
+
+def reference_logits(state: dict[str, np.ndarray], x: np.ndarray) -> np.ndarray:
+    """ToyNet's forward pass in plain numpy, from the PyTorch-layout state."""
+    w, b = state["conv.weight"], state["conv.bias"]
+    padded = np.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0)))
+    h, wd = x.shape[1:3]
+    patches = np.stack([padded[:, i : i + h, j : j + wd] for i in range(3) for j in range(3)], axis=-2)
+    conv = np.einsum("bhwkc,okc->bhwo", patches, w.transpose(0, 2, 3, 1).reshape(w.shape[0], 9, 3)) + b
+    pooled = np.maximum(conv, 0).mean((1, 2))
+    return pooled @ state["head.fc.weight"].T + state["head.fc.bias"]
+
+
+def test_random_init_and_n_classes(toy: Path) -> None:
+    model, variables = flaim.get_model("toynet")
+    assert model.apply(variables, X, training=False).shape == (2, 10)
+    for n_classes, shape in [(0, (2, 16, 16, 8)), (-1, (2, 8)), (5, (2, 5))]:
+        model, variables = flaim.get_model("toynet", n_classes=n_classes, jit=False)
+        assert model.apply(variables, X, training=False).shape == shape
+    _, again = flaim.get_model("toynet", n_classes=5, prng=jax.random.key(0))
+    _, other = flaim.get_model("toynet", n_classes=5, prng=jax.random.key(1))
+    assert np.array_equal(again["params"]["head"]["fc"]["kernel"], variables["params"]["head"]["fc"]["kernel"])
+    assert not np.array_equal(other["params"]["head"]["fc"]["kernel"], variables["params"]["head"]["fc"]["kernel"])
+
+
+def test_intermediates_are_sown(toy: Path) -> None:
+    model, variables = flaim.get_model("toynet")
+    _, state = model.apply(variables, X, training=False, mutable=["intermediates"])
+    assert state["intermediates"]["stage_0"][0].shape == (2, 16, 16, 8)
+
+
+def test_local_timm_checkpoint_matches_reference(ckpt: Path) -> None:
+    model, variables = flaim.get_model("toynet", pretrained=str(ckpt))
+    expected = reference_logits(timm_style_state(), X)
+    np.testing.assert_allclose(model.apply(variables, X, training=False), expected, rtol=1e-5, atol=1e-5)
+    _, from_file = flaim.get_model("toynet", pretrained=str(ckpt / "model.safetensors"))
+    pairs = zip(jax.tree.leaves(variables), jax.tree.leaves(from_file), strict=True)
+    assert all(np.array_equal(a, b) for a, b in pairs)
+
+
+def test_new_classifier_only_replaces_the_head(ckpt: Path) -> None:
+    _, loaded = flaim.get_model("toynet", pretrained=str(ckpt))
+    _, five = flaim.get_model("toynet", pretrained=str(ckpt), n_classes=5)
+    assert five["params"]["head"]["fc"]["kernel"].shape == (8, 5)
+    assert np.array_equal(five["params"]["conv"]["kernel"], loaded["params"]["conv"]["kernel"])
+    model, pooled = flaim.get_model("toynet", pretrained=str(ckpt), n_classes=-1)
+    assert "head" not in pooled["params"] and model.apply(pooled, X, training=False).shape == (2, 8)
+
+
+def test_save_pretrained_round_trip_is_bit_exact(ckpt: Path, tmp_path: Path) -> None:
+    _, variables = flaim.get_model("toynet", pretrained=str(ckpt))
+    flaim.save_pretrained(variables, str(tmp_path / "native"), "toynet")
+    assert json.loads((tmp_path / "native" / "config.json").read_text())["model_name"] == "toynet"
+    _, back = flaim.get_model("toynet", pretrained=str(tmp_path / "native"))
+    a, b = flatten(variables), flatten(back)
+    assert a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) and a[k].dtype == b[k].dtype for k in a)
+
+
+def test_unknown_model_kwarg_lists_valid_ones(toy: Path) -> None:
+    with pytest.raises(TypeError, match=r"unknown model arguments \['widht'\]; valid arguments: width"):
+        flaim.get_model("toynet", widht=4)
+
+
+def test_bad_input_layout_is_explained(toy: Path) -> None:
+    model, variables = flaim.get_model("toynet")
+    with pytest.raises(ValueError, match="looks like NCHW"):
+        model.apply(variables, X.transpose(0, 3, 1, 2), training=False)
+    with pytest.raises(ValueError, match="rank 4"):
+        model.apply(variables, X[0], training=False)
+
+
+def test_mismatched_checkpoint_lists_every_problem(toy: Path) -> None:
+    state = timm_style_state(width=4)
+    del state["conv.bias"]
+    save_file(state, str(toy / "bad.safetensors"))
+    with pytest.raises(flaim.WeightsError) as err:
+        flaim.get_model("toynet", pretrained=str(toy / "bad.safetensors"))
+    assert "- missing params/conv/bias (8,)" in str(err.value)
+    assert "~ shape params/conv/kernel: checkpoint (3, 3, 3, 4), model (3, 3, 3, 8)" in str(err.value)
+
+
+def test_unconvertible_keys_are_listed(toy: Path) -> None:
+    save_file({**timm_style_state(), "extra.weight": np.zeros(3, np.float32)}, str(toy / "extra.safetensors"))
+    with pytest.raises(flaim.WeightsError, match=r"\+ unexpected extra.weight"):
+        flaim.get_model("toynet", pretrained=str(toy / "extra.safetensors"))
+
+
+def test_corrupt_file_names_the_file_and_the_fix(ckpt: Path) -> None:
+    path = ckpt / "model.safetensors"
+    path.write_bytes(path.read_bytes()[:100])
+    with pytest.raises(flaim.WeightsError, match=rf"Cannot read weights file '{path}'.*truncated or corrupt.*rm "):
+        flaim.get_model("toynet", pretrained=str(ckpt))
+
+
+def test_pickles_are_refused(toy: Path) -> None:
+    (toy / "pytorch_model.bin").write_bytes(b"\x80\x04not really a pickle")
+    with pytest.raises(flaim.WeightsError, match="never unpickles"):
+        flaim.get_model("toynet", pretrained=str(toy / "pytorch_model.bin"))
+
+
+def test_conflicting_tags(toy: Path) -> None:
+    with pytest.raises(ValueError, match="Two different tags"):
+        flaim.get_model("toynet.in10", pretrained="wide")
+    with pytest.raises(flaim.UnknownTagError, match="Available tags: in10, wide"):
+        flaim.get_model("toynet", pretrained="in11")
+
+
+def run_offline(hf_home: Path, site: Path, code: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "HF_HOME": str(hf_home),
+        "HF_HUB_OFFLINE": "1",
+        "PYTHONPATH": os.pathsep.join([str(site), *sys.path]),
+    }
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+
+
+def test_offline_hub_cache_path(ckpt: Path, tmp_path: Path) -> None:
+    hf_home = tmp_path / "hf"
+    write_hub_cache(hf_home, "timm/toynet.wide", ckpt / "model.safetensors")
+    code = (
+        "import numpy as np, flaim\n"
+        "m, v = flaim.get_model('toynet.wide', pretrained=True)\n"
+        "x = np.random.default_rng(1).standard_normal((2, 16, 16, 3), dtype=np.float32)\n"
+        "np.save('out.npy', np.asarray(m.apply(v, x, training=False)))\n"
+    )
+    result = run_offline(hf_home, ckpt.parent, f"import os; os.chdir({str(tmp_path)!r})\n" + code)
+    assert result.returncode == 0, result.stderr
+    expected = reference_logits(timm_style_state(), X)
+    np.testing.assert_allclose(np.load(tmp_path / "out.npy"), expected, rtol=1e-5, atol=1e-5)
+
+    missing = run_offline(hf_home, ckpt.parent, "import flaim; flaim.get_model('toynet.in10', pretrained=True)")
+    assert "HF_HUB_OFFLINE is set" in missing.stderr and "timm/toynet.in10" in missing.stderr

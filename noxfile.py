@@ -1,0 +1,65 @@
+"""Test sessions: `nox` runs them all (lint, core alone, each family alone, everything, parity against timm)."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.error_on_missing_interpreters = False
+
+FAMILIES = ("resnet", "vit", "convnext")
+PARITY_DEPS = ("torch==2.14.1", "torchvision==0.29.1", "timm==1.0.31")
+STRICT = {"FLAIM_STRICT_PLUGINS": "1"}
+
+
+def install(session: nox.Session, *families: str, extra: tuple[str, ...] = ()) -> None:
+    """Install flaim-core and the given families from this checkout (as built wheels, not editable)."""
+    session.install("./flaim-core[test]", *(f"./flaim-{f}" for f in families), *extra)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff lint and format check over the whole repo."""
+    session.install("ruff")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def core(session: nox.Session) -> None:
+    """flaim-core alone: registry, loading, layers, CLI; no model is listed and names hint the install."""
+    install(session)
+    session.run("pytest", "flaim-core/tests", "tests/test_install.py", env={**STRICT, "FLAIM_EXPECT_FAMILIES": ""})
+
+
+@nox.session
+@nox.parametrize("family", FAMILIES)
+def family(session: nox.Session, family: str) -> None:
+    """flaim-core with one family: its table, shapes and options, and that it lists only its own models."""
+    install(session, family)
+    env = {**STRICT, "FLAIM_EXPECT_FAMILIES": f"flaim-{family}"}
+    session.run(
+        "pytest", f"flaim-{family}/tests", "tests/test_install.py", "--ignore-glob=*/test_parity*",
+        "--ignore-glob=*/test_hub*", env=env,
+    )  # fmt: skip
+
+
+@nox.session(name="all")
+def all_families(session: nox.Session) -> None:
+    """Every family installed together: cross-package tests without torch."""
+    install(session, *FAMILIES)
+    env = {**STRICT, "FLAIM_EXPECT_FAMILIES": ",".join(f"flaim-{f}" for f in FAMILIES)}
+    session.run("pytest", "tests", "--ignore-glob=*/test_parity*", "--ignore-glob=*/test_*hub*", env=env)
+
+
+@nox.session(venv_backend="virtualenv")
+def parity(session: nox.Session) -> None:
+    """Numerical parity with timm through flaim's real loading path (torch + timm in this session only).
+
+    Installed with pip, which finds the pinned torch wheels where the machine keeps them.
+    """
+    install(session, *FAMILIES, extra=PARITY_DEPS)
+    session.run(
+        "pytest", "tests", *(f"flaim-{f}/tests" for f in FAMILIES), "-k", "parity or hub", "--durations=20",
+        env=STRICT,
+    )  # fmt: skip
