@@ -159,5 +159,10 @@ def test_offline_hub_cache_path(ckpt: Path, tmp_path: Path) -> None:
     expected = reference_logits(timm_style_state(), X)
     np.testing.assert_allclose(np.load(tmp_path / "out.npy"), expected, rtol=1e-5, atol=1e-5)
 
+    by_repo = run_offline(
+        hf_home, ckpt.parent, "import flaim; flaim.get_model('toynet', pretrained='hf-hub:timm/toynet.wide')"
+    )
+    assert by_repo.returncode == 0, by_repo.stderr
+
     missing = run_offline(hf_home, ckpt.parent, "import flaim; flaim.get_model('toynet.in10', pretrained=True)")
     assert "HF_HUB_OFFLINE is set" in missing.stderr and "timm/toynet.in10" in missing.stderr

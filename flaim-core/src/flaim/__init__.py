@@ -8,7 +8,14 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from flaim.errors import AmbiguousModelError, PluginError, UnknownModelError, UnknownTagError, WeightsError
+from flaim.errors import (
+    AmbiguousModelError,
+    ImageError,
+    PluginError,
+    UnknownModelError,
+    UnknownTagError,
+    WeightsError,
+)
 from flaim.hookspecs import hookimpl
 from flaim.registry import REGISTRY, PluginInfo
 from flaim.specs import ModelSpec, PretrainedCfg
@@ -19,6 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AmbiguousModelError",
+    "ImageError",
     "ModelSpec",
     "PluginError",
     "PluginInfo",

@@ -19,3 +19,7 @@ class PluginError(RuntimeError):
 
 class WeightsError(RuntimeError):
     """Weights could not be found, read or matched to the model."""
+
+
+class ImageError(ValueError):
+    """An input that is not an image flaim can read."""

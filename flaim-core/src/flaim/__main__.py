@@ -1,0 +1,5 @@
+"""``python -m flaim`` runs the command line."""
+
+from flaim.cli import main
+
+main()
