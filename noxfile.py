@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from glob import glob
+
 import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"
@@ -10,6 +12,8 @@ nox.options.error_on_missing_interpreters = False
 FAMILIES = ("resnet", "vit", "convnext")
 PARITY_DEPS = ("torch==2.14.1", "torchvision==0.29.1", "timm==1.0.31")
 STRICT = {"FLAIM_STRICT_PLUGINS": "1"}
+TORCH_TESTS = ("test_*parity*.py", "test_*hub*.py")  # these files need torch + timm: parity session only
+SKIP_TORCH_TESTS = tuple(f"--ignore-glob=*/{pattern}" for pattern in TORCH_TESTS)
 
 
 def install(session: nox.Session, *families: str, extra: tuple[str, ...] = ()) -> None:
@@ -38,10 +42,7 @@ def family(session: nox.Session, family: str) -> None:
     """flaim-core with one family: its table, shapes and options, and that it lists only its own models."""
     install(session, family)
     env = {**STRICT, "FLAIM_EXPECT_FAMILIES": f"flaim-{family}"}
-    session.run(
-        "pytest", f"flaim-{family}/tests", "tests/test_install.py", "--ignore-glob=*/test_parity*",
-        "--ignore-glob=*/test_hub*", env=env,
-    )  # fmt: skip
+    session.run("pytest", f"flaim-{family}/tests", "tests/test_install.py", *SKIP_TORCH_TESTS, env=env)
 
 
 @nox.session(name="all")
@@ -49,7 +50,7 @@ def all_families(session: nox.Session) -> None:
     """Every family installed together: cross-package tests without torch."""
     install(session, *FAMILIES)
     env = {**STRICT, "FLAIM_EXPECT_FAMILIES": ",".join(f"flaim-{f}" for f in FAMILIES)}
-    session.run("pytest", "tests", "--ignore-glob=*/test_parity*", "--ignore-glob=*/test_*hub*", env=env)
+    session.run("pytest", "tests", *SKIP_TORCH_TESTS, env=env)
 
 
 @nox.session(venv_backend="virtualenv")
@@ -59,7 +60,5 @@ def parity(session: nox.Session) -> None:
     Installed with pip, which finds the pinned torch wheels where the machine keeps them.
     """
     install(session, *FAMILIES, extra=PARITY_DEPS)
-    session.run(
-        "pytest", "tests", *(f"flaim-{f}/tests" for f in FAMILIES), "-k", "parity or hub", "--durations=20",
-        env=STRICT,
-    )  # fmt: skip
+    files = sorted(path for folder in ("tests", "flaim-*/tests") for p in TORCH_TESTS for path in glob(f"{folder}/{p}"))
+    session.run("pytest", *files, "--durations=20", env=STRICT)
