@@ -28,8 +28,8 @@ _REF = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_]\w*")
 
 # Which first-party distribution provides a name, for the install hint when it is not installed.
 FIRST_PARTY = {
-    "flaim-resnet": re.compile(r"^((se|eca|skresnet)?resne(t|xt)|wide_resnet|resnet(rs|aa|blur))"),
-    "flaim-vit": re.compile(r"^(vit_|deit)"),
+    "flaim-resnet": re.compile(r"^((se|eca)?resne(t|xt)|wide_resnet|senet|test_resnet)"),
+    "flaim-vit": re.compile(r"^(vit_|deit|aimv2_|beit3_|eva_|flexivit_|test_vit)"),
     "flaim-convnext": re.compile(r"^convnext"),
 }
 

@@ -1,0 +1,82 @@
+"""Transformer MLPs as timm builds them: `Mlp` (fc1 → act → fc2), `GluMlp` (one fc1, gated halves; timm's
+``SwiGLUPacked`` is ``GluMlp(act_layer='silu', gate_last=False)``) and `SwiGLU` (separate gate and value fc1).
+
+Each takes an optional `norm_layer` constructor applied to the hidden features before fc2 (timm's
+``scale_mlp_norm``), and the parameter names match timm's (``fc1``, ``fc2``, ``fc1_g``, ``fc1_x``, ``norm``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+from flax import linen as nn
+
+from flaim.layers.activations import get_act
+
+
+class _MlpBase(nn.Module):
+    """Fields and the shared tail (dropout → [norm] → fc2 → dropout) of the MLPs below."""
+
+    hidden_features: int
+    out_features: int | None = None
+    act_layer: str = "gelu"
+    norm_layer: Callable[..., nn.Module] | None = None
+    bias: bool = True
+    drop: float = 0.0
+    dtype: Any = None
+    param_dtype: Any = jnp.float32
+
+    def dense(self, features: int, name: str) -> nn.Dense:
+        return nn.Dense(features, use_bias=self.bias, dtype=self.dtype, param_dtype=self.param_dtype, name=name)
+
+    def hidden_to_out(self, x: jax.Array, out_features: int, training: bool) -> jax.Array:
+        x = nn.Dropout(self.drop, deterministic=not training)(x)
+        if self.norm_layer is not None:
+            x = self.norm_layer(name="norm")(x)
+        x = self.dense(out_features, "fc2")(x)
+        return nn.Dropout(self.drop, deterministic=not training)(x)
+
+
+class Mlp(_MlpBase):
+    """``fc1 → act → dropout → [norm] → fc2 → dropout``; `hidden_features` wide, output as wide as the input
+    unless `out_features` is given."""
+
+    @nn.compact
+    def __call__(self, x: jax.Array, training: bool = False) -> jax.Array:
+        out = self.out_features or x.shape[-1]
+        x = get_act(self.act_layer)(self.dense(self.hidden_features, "fc1")(x))
+        return self.hidden_to_out(x, out, training)
+
+
+class GluMlp(_MlpBase):
+    """Gated MLP with one packed fc1 of `hidden_features` outputs split in halves: ``act(x1) · x2``
+    (``gate_last=False``, timm's SwiGLUPacked) or ``x1 · act(x2)`` (``gate_last=True``)."""
+
+    act_layer: str = "silu"
+    gate_last: bool = False
+
+    @nn.compact
+    def __call__(self, x: jax.Array, training: bool = False) -> jax.Array:
+        if self.hidden_features % 2:
+            raise ValueError(f"GluMlp needs an even hidden width, got {self.hidden_features}.")
+        out = self.out_features or x.shape[-1]
+        x1, x2 = jnp.split(self.dense(self.hidden_features, "fc1")(x), 2, axis=-1)
+        act = get_act(self.act_layer)
+        x = x1 * act(x2) if self.gate_last else act(x1) * x2
+        return self.hidden_to_out(x, out, training)
+
+
+class SwiGLU(_MlpBase):
+    """``act(fc1_g(x)) · fc1_x(x) → [norm] → fc2``, each fc1 `hidden_features` wide (timm's SwiGLU)."""
+
+    act_layer: str = "silu"
+
+    @nn.compact
+    def __call__(self, x: jax.Array, training: bool = False) -> jax.Array:
+        out = self.out_features or x.shape[-1]
+        gate = self.dense(self.hidden_features, "fc1_g")(x)
+        x = get_act(self.act_layer)(gate) * self.dense(self.hidden_features, "fc1_x")(x)
+        return self.hidden_to_out(x, out, training)

@@ -1,0 +1,44 @@
+"""Patch embedding: cut the image into non-overlapping patches and project each to the embedding width."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+from flax import linen as nn
+
+
+class PatchEmbed(nn.Module):
+    """Non-overlapping ``patch_size`` patches → `embed_dim` features, ``(B, H/p, W/p, D)`` (timm ``PatchEmbed``).
+
+    The projection is timm's stride-p conv (``proj``, no padding); `norm_layer`, when given, normalises the
+    embeddings (``norm``).
+    """
+
+    patch_size: int
+    embed_dim: int
+    bias: bool = True
+    norm_layer: Callable[..., nn.Module] | None = None
+    dtype: Any = None
+    param_dtype: Any = jnp.float32
+
+    @nn.compact
+    def __call__(self, x: jax.Array) -> jax.Array:
+        p = self.patch_size
+        if x.shape[1] % p or x.shape[2] % p:
+            raise ValueError(f"Input {x.shape[1]}×{x.shape[2]} is not divisible by the patch size {p}.")
+        x = nn.Conv(
+            self.embed_dim,
+            (p, p),
+            strides=(p, p),
+            padding=((0, 0), (0, 0)),
+            use_bias=self.bias,
+            dtype=self.dtype,
+            param_dtype=self.param_dtype,
+            name="proj",
+        )(x)
+        if self.norm_layer is not None:
+            x = self.norm_layer(name="norm")(x)
+        return x

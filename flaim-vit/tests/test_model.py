@@ -1,0 +1,128 @@
+"""Tiny ViTs: shapes for every ``n_classes`` mode, intermediates, input errors, options, dtypes, resampling."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import flaim
+from flaim.convert import flatten
+from flaim.layers.pos_embed import bicubic_matrix, resample_abs_pos_embed
+from flaim_vit.convert import timm_to_flax
+from flaim_vit.model import VisionTransformer
+
+TINY = dict(img_size=32, embed_dim=32, depth=2, num_heads=2)
+
+
+def _model(n_classes: int = 10, **kwargs):
+    model = VisionTransformer(n_classes=n_classes, **{**TINY, **kwargs})
+    x = jnp.asarray(np.random.default_rng(0).standard_normal((2, 32, 32, 3)), jnp.float32)
+    return model, jax.jit(model.init)(jax.random.key(0), x), x
+
+
+def _apply(model: VisionTransformer, variables: dict, x: jax.Array, **kwargs) -> jax.Array:
+    return jax.jit(lambda v, x: model.apply(v, x, **kwargs))(variables, x)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "tokens"),
+    [
+        ({}, 5),
+        ({"class_token": False, "global_pool": "avg"}, 4),
+        ({"class_token": False, "reg_tokens": 4, "no_embed_class": True, "global_pool": "map"}, 8),
+        ({"distilled": True}, 6),
+    ],
+)
+def test_n_classes_contract(kwargs: dict, tokens: int) -> None:
+    model, variables, x = _model(10, **kwargs)
+    for n_classes, shape in ((10, (2, 10)), (-1, (2, 32)), (0, (2, tokens, 32))):
+        assert _apply(model.clone(n_classes=n_classes), variables, x).shape == shape
+
+
+def test_intermediates_are_embedded_tokens_then_blocks() -> None:
+    model, variables, x = _model()
+    _, state = _apply(model, variables, x, mutable=["intermediates"])
+    inter = state["intermediates"]
+    assert sorted(inter) == ["block_0", "block_1", "block_2"]
+    assert all(v[0].shape == (2, 5, 32) for v in inter.values())
+
+
+@pytest.mark.parametrize(
+    ("shape", "message"),
+    [
+        ((32, 32, 3), "rank 4"),
+        ((1, 3, 32, 32), "NHWC"),
+        ((1, 30, 30, 3), "divisible by 16"),
+        ((1, 48, 48, 3), "dynamic_img_size=True"),
+    ],
+)
+def test_bad_input(shape: tuple, message: str) -> None:
+    model, variables, _ = _model()
+    with pytest.raises(ValueError, match=message):
+        model.apply(variables, jnp.zeros(shape))
+
+
+def test_bad_options() -> None:
+    with pytest.raises(ValueError, match="Choose one of"):
+        _model(act_layer="gelu_fast")
+    with pytest.raises(ValueError, match="needs class_token"):
+        _model(class_token=False)
+    with pytest.raises(TypeError, match="valid arguments"):
+        flaim.get_model("vit_tiny_patch16_224", img_size=32, window_size=7)
+
+
+def test_dynamic_img_size_runs_any_multiple_of_the_patch() -> None:
+    model, variables, _ = _model(0, dynamic_img_size=True)
+    assert _apply(model, variables, jnp.zeros((1, 48, 64, 3))).shape == (1, 1 + 12, 32)
+
+
+def test_remat_gives_identical_outputs_and_gradients() -> None:
+    model, variables, x = _model(drop_path_rate=0.2)
+    remat = model.clone(grad_checkpointing=True)
+
+    def loss(params, m):
+        y = m.apply({"params": params}, x, training=True, rngs={"dropout": jax.random.key(1)})
+        return (y**2).sum()
+
+    value_and_grad = jax.jit(jax.value_and_grad(loss), static_argnums=1)
+    (v1, g1), (v2, g2) = value_and_grad(variables["params"], model), value_and_grad(variables["params"], remat)
+    np.testing.assert_array_equal(v1, v2)
+    for k, v in flatten(g1).items():
+        np.testing.assert_allclose(flatten(g2)[k], v, rtol=1e-5, atol=1e-6 * float(jnp.abs(v).max()))
+
+
+def test_bf16_runs() -> None:
+    model, variables, x = _model(dtype=jnp.bfloat16, mlp_layer="swiglu", norm_layer="rmsnorm", global_pool="map")
+    out = _apply(model, variables, x)
+    assert out.dtype == jnp.bfloat16 and out.shape == (2, 10)
+
+
+def test_get_model_with_img_size() -> None:
+    model, variables = flaim.get_model("vit_small_patch14_dinov2", img_size=28, n_classes=0, depth=1)
+    assert variables["params"]["pos_embed"].shape == (1, 1 + 4, 384)
+    assert _apply(model, variables, jnp.zeros((1, 28, 28, 3))).shape == (1, 5, 384)
+
+
+def test_converter_resamples_pos_embed_to_the_model_grid() -> None:
+    model = VisionTransformer(n_classes=0, **{**TINY, "img_size": 48})
+    state = {"pos_embed": np.random.default_rng(0).standard_normal((1, 1 + 16, 32)).astype(np.float32)}
+    pos = timm_to_flax(state, model)["params"]["pos_embed"]
+    assert pos.shape == (1, 1 + 9, 32)
+    np.testing.assert_array_equal(pos[:, 0], state["pos_embed"][:, 0])
+
+
+def test_resample_numpy_and_jax_agree() -> None:
+    pe = np.random.default_rng(0).standard_normal((1, 2 + 25, 8)).astype(np.float32)
+    for antialias in (True, False):
+        a = resample_abs_pos_embed(pe, (3, 7), num_prefix_tokens=2, antialias=antialias)
+        b = jax.jit(lambda p, aa=antialias: resample_abs_pos_embed(p, (3, 7), num_prefix_tokens=2, antialias=aa))
+        np.testing.assert_allclose(np.asarray(b(jnp.asarray(pe))), a, rtol=1e-5, atol=1e-6)
+
+
+def test_bicubic_matrix_rows_sum_to_one_and_identity_at_same_size() -> None:
+    for antialias in (True, False):
+        np.testing.assert_allclose(bicubic_matrix(7, 3, antialias).sum(1), 1.0, rtol=1e-12)
+        np.testing.assert_allclose(bicubic_matrix(3, 8, antialias).sum(1), 1.0, rtol=1e-12)
+        np.testing.assert_allclose(bicubic_matrix(5, 5, antialias), np.eye(5), atol=1e-12)
