@@ -36,6 +36,8 @@ def randomize_timm(model: Any, seed: int = 0) -> Any:
 
     Norm scales and layer-scale gammas → U(0.5, 1.5), biases and norm shifts → N(0, 0.05²), running means →
     N(0, 0.1²), running variances → U(0.5, 1.5); weights keep timm's random init unless constant, then N(0, 0.02²).
+    The norm that timm zero-initialises at the end of each residual branch (``zero_init_last``) gets U(0.1, 0.3)
+    instead: non-zero, so it cannot hide a bug, and small, so that deep nets keep float32-sized activations.
     """
     import torch
 
@@ -65,6 +67,13 @@ def randomize_timm(model: Any, seed: int = 0) -> Any:
             else:
                 new = normal(tensor, 0.02)
             tensor.copy_(new.to(tensor.dtype))
+        for module in model.modules():
+            if hasattr(module, "zero_init_last"):
+                before = {name: p.clone() for name, p in module.named_parameters()}
+                module.zero_init_last()
+                for name, p in module.named_parameters():
+                    if not p.any() and before[name].any():
+                        p.copy_(0.2 * before[name])
     return model
 
 
@@ -165,9 +174,9 @@ def check_parity(
         model, variables = get_model(name, pretrained=tmp, **(flaim_kwargs or {}))
         pooled_model, pooled_vars = get_model(name, pretrained=tmp, n_classes=-1, **(flaim_kwargs or {}))
     with torch.no_grad():
-        report.check("eval", model.apply(variables, x, training=False), tmodel(xt).numpy(), eval_tol)
+        report.check("eval", _jit_apply(model, training=False)(variables, x), tmodel(xt).numpy(), eval_tol)
         expected = tmodel.forward_head(tmodel.forward_features(xt), pre_logits=True).numpy()
-        report.check("pre_logits", pooled_model.apply(pooled_vars, x, training=False), expected, eval_tol)
+        report.check("pre_logits", _jit_apply(pooled_model, training=False)(pooled_vars, x), expected, eval_tol)
     if not (train or grads):
         return report
 
@@ -175,7 +184,8 @@ def check_parity(
     converter = load_ref(spec.converter)
     tmodel.train()
     out_t = tmodel(xt)
-    out, updated = model.apply(variables, x, training=True, mutable=["batch_stats"])
+    train_apply = _jit_apply(model, training=True, mutable=["batch_stats"])
+    out, updated = train_apply(variables, x)
     if train:
         report.check("train", out, out_t.detach().numpy(), train_tol)
         stats_t = flatten(converter(timm_state(tmodel), model)).items()
@@ -191,10 +201,17 @@ def check_parity(
         expected_grads = flatten(converter(state_t, model)["params"])
 
         def loss(params: Any) -> Any:
-            y, _ = model.apply({**variables, "params": params}, x, training=True, mutable=["batch_stats"])
+            y, _ = train_apply({**variables, "params": params}, x)
             return (y * proj).sum()
 
-        got = flatten(jax.grad(loss)(variables["params"]))
+        got = flatten(jax.jit(jax.grad(loss))(variables["params"]))
         for key, value in got.items():
             report.check(f"grad {key}", value, expected_grads[key], grad_tol)
     return report
+
+
+def _jit_apply(model: Any, **kwargs: Any) -> Any:
+    """``model.apply(variables, x, **kwargs)`` compiled as one program, as users run it."""
+    import jax
+
+    return jax.jit(lambda variables, x: model.apply(variables, x, **kwargs))

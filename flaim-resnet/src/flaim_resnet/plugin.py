@@ -1,8 +1,23 @@
-"""Registers the resnet models with flaim."""
+"""Registers timm's resnet family with flaim (imports the configs table only, no jax)."""
+
+from __future__ import annotations
 
 from flaim import ModelSpec, hookimpl
+from flaim_resnet.configs import ARCHS, TAGS
 
 
 @hookimpl
 def flaim_models() -> list[ModelSpec]:
-    return []
+    """One spec per architecture in `configs.ARCHS`, with its pretrained tags."""
+    return [
+        ModelSpec(
+            name=name,
+            family="resnet",
+            builder="flaim_resnet.model:ResNet",
+            converter="flaim_resnet.convert:timm_to_flax",
+            model_args=args,
+            pretrained=TAGS[name],
+            classifier="head/fc",
+        )
+        for name, args in ARCHS.items()
+    ]

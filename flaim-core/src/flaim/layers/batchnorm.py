@@ -1,0 +1,89 @@
+"""BatchNorm with PyTorch's semantics: biased batch variance to normalise, unbiased variance in the running stats."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+from flax import linen as nn
+
+
+def batch_norm(
+    x: jax.Array, mean: jax.Array, var: jax.Array, scale: jax.Array, bias: jax.Array, epsilon: float
+) -> jax.Array:
+    """Normalise the last axis of `x` with the given statistics and affine parameters, in at least float32.
+
+    Centres before scaling, so that gradients through batch statistics do not cancel catastrophically.
+
+    Args:
+        x: features, channels last.
+        mean: per-channel mean.
+        var: per-channel (biased) variance.
+        scale: per-channel gain (PyTorch ``weight``).
+        bias: per-channel shift.
+        epsilon: added to the variance.
+    """
+    f = _stats_dtype(x.dtype)
+    mul = scale.astype(f) * jax.lax.rsqrt(var.astype(f) + epsilon)
+    return ((x.astype(f) - mean.astype(f)) * mul + bias.astype(f)).astype(x.dtype)
+
+
+def fold_batch_norm(
+    mean: jax.Array, var: jax.Array, scale: jax.Array, bias: jax.Array, epsilon: float
+) -> tuple[jax.Array, jax.Array]:
+    """The per-channel ``(mul, add)`` with ``batch_norm(x) == x * mul + add`` (for fusing into a conv), in at least
+    float32."""
+    f = _stats_dtype(scale.dtype)
+    mul = scale.astype(f) * jax.lax.rsqrt(var.astype(f) + epsilon)
+    return mul, bias.astype(f) - mean.astype(f) * mul
+
+
+def _stats_dtype(dtype: Any) -> Any:
+    """Statistics and affine maths run in float32, or wider when the input is (e.g. float64 checks)."""
+    return jnp.promote_types(dtype, jnp.float32)
+
+
+class BatchNorm(nn.Module):
+    """PyTorch ``BatchNorm2d`` over the last axis: params ``scale``/``bias``, batch_stats ``mean``/``var``.
+
+    Training normalises with the batch mean and biased variance and, unless initialising, updates the running
+    stats as PyTorch does: ``running = (1 - momentum) * running + momentum * batch`` with the unbiased variance.
+    Inference uses the running stats; `folded` returns them as a per-channel ``(mul, add)`` for fusing into a conv.
+    """
+
+    momentum: float = 0.1
+    epsilon: float = 1e-5
+    dtype: Any = None
+    param_dtype: Any = jnp.float32
+
+    @nn.compact
+    def __call__(self, x: jax.Array, training: bool) -> jax.Array:
+        features = x.shape[-1]
+        scale = self.param("scale", nn.initializers.ones, (features,), self.param_dtype)
+        bias = self.param("bias", nn.initializers.zeros, (features,), self.param_dtype)
+        ra_mean = self.variable("batch_stats", "mean", jnp.zeros, (features,), self.param_dtype)
+        ra_var = self.variable("batch_stats", "var", jnp.ones, (features,), self.param_dtype)
+        x = x.astype(self.dtype or x.dtype)
+        if not training:
+            return batch_norm(x, ra_mean.value, ra_var.value, scale, bias, self.epsilon)
+        axes = tuple(range(x.ndim - 1))
+        xf = x.astype(_stats_dtype(x.dtype))
+        mean = xf.mean(axes)
+        var = jnp.square(xf - mean).mean(axes)
+        if not self.is_initializing():
+            n = x.size // features
+            m = self.momentum
+            ra_mean.value = ((1 - m) * ra_mean.value + m * mean).astype(ra_mean.value.dtype)
+            ra_var.value = ((1 - m) * ra_var.value + m * var * (n / max(n - 1, 1))).astype(ra_var.value.dtype)
+        return batch_norm(x, mean, var, scale, bias, self.epsilon)
+
+    def folded(self) -> tuple[jax.Array, jax.Array]:
+        """The inference transform as float32 ``(mul, add)`` from the stored params and running stats."""
+        return fold_batch_norm(
+            self.get_variable("batch_stats", "mean"),
+            self.get_variable("batch_stats", "var"),
+            self.get_variable("params", "scale"),
+            self.get_variable("params", "bias"),
+            self.epsilon,
+        )
