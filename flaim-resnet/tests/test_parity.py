@@ -43,7 +43,8 @@ def test_parity(name: str) -> None:
 def test_gradients(case: str) -> None:
     name, depths = GRAD_CASES[case]
     kwargs = {"timm_kwargs": {"layers": depths}, "flaim_kwargs": {"depths": depths}} if depths else {}
-    check_parity(name, img_size=64, train=False, grads=True, **kwargs)
+    # Residual gains as large as the other norm scales: at these depths float32 gradients stay well conditioned.
+    check_parity(name, img_size=64, train=False, grads=True, residual_gain=None, **kwargs)
 
 
 @pytest.mark.parametrize("name", ["resnet26d", "resnetblur50"])

@@ -31,13 +31,14 @@ def max_rel_err(actual: Any, expected: Any) -> float:
     return float(diff / scale) if scale > 0 else float(diff)
 
 
-def randomize_timm(model: Any, seed: int = 0) -> Any:
+def randomize_timm(model: Any, seed: int = 0, residual_gain: tuple[float, float] | None = (0.1, 0.3)) -> Any:
     """Give every parameter and buffer of a timm model non-trivial random values, in place.
 
     Norm scales and layer-scale gammas → U(0.5, 1.5), biases and norm shifts → N(0, 0.05²), running means →
     N(0, 0.1²), running variances → U(0.5, 1.5); weights keep timm's random init unless constant, then N(0, 0.02²).
-    The norm that timm zero-initialises at the end of each residual branch (``zero_init_last``) gets U(0.1, 0.3)
-    instead: non-zero, so it cannot hide a bug, and small, so that deep nets keep float32-sized activations.
+    The norm that timm zero-initialises at the end of each residual branch (``zero_init_last``) gets
+    U(*residual_gain): non-zero, so it cannot hide a bug, and by default small, so that deep nets keep
+    float32-sized activations; None leaves it at U(0.5, 1.5) like the other norm scales (shallow gradient checks).
     """
     import torch
 
@@ -67,13 +68,14 @@ def randomize_timm(model: Any, seed: int = 0) -> Any:
             else:
                 new = normal(tensor, 0.02)
             tensor.copy_(new.to(tensor.dtype))
-        for module in model.modules():
+        for module in model.modules() if residual_gain else ():
             if hasattr(module, "zero_init_last"):
                 before = {name: p.clone() for name, p in module.named_parameters()}
                 module.zero_init_last()
                 for name, p in module.named_parameters():
                     if not p.any() and before[name].any():
-                        p.copy_(0.2 * before[name])
+                        low, high = residual_gain
+                        p.copy_(low + (high - low) * torch.rand(p.shape, generator=gen))
     return model
 
 
@@ -145,13 +147,15 @@ def check_parity(
     eval_tol: float = 1e-4,
     train_tol: float = 1e-3,
     grad_tol: float = 1e-3,
+    residual_gain: tuple[float, float] | None = (0.1, 0.3),
 ) -> ParityReport:
     """Prove that flaim's `name` computes what timm's does, through flaim's real loading code.
 
     Builds timm's model with random weights (`randomize_timm`), saves it as timm does for the Hub, loads it with
     ``flaim.get_model(name, pretrained=<folder>)`` and compares: eval logits and pre-logits (`eval_tol`); with
     `train`, train-mode outputs and the updated BatchNorm running stats (`train_tol`); with `grads`, the gradient
-    of a random projection of the train-mode output w.r.t. every parameter (`grad_tol`).
+    of a random projection of the train-mode output w.r.t. every parameter (`grad_tol`). `residual_gain` is
+    passed to `randomize_timm`.
 
     Raises:
         AssertionError: naming the first comparison over its tolerance.
@@ -163,7 +167,7 @@ def check_parity(
     from flaim.factory import get_model, load_ref
 
     torch.manual_seed(seed)
-    tmodel = randomize_timm(timm.create_model(name, pretrained=False, **(timm_kwargs or {})), seed)
+    tmodel = randomize_timm(timm.create_model(name, pretrained=False, **(timm_kwargs or {})), seed, residual_gain)
     tmodel.eval()
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((batch, img_size, img_size, 3), dtype=np.float32)
@@ -201,10 +205,10 @@ def check_parity(
         expected_grads = flatten(converter(state_t, model)["params"])
 
         def loss(params: Any) -> Any:
-            y, _ = train_apply({**variables, "params": params}, x)
+            y, _ = model.apply({**variables, "params": params}, x, training=True, mutable=["batch_stats"])
             return (y * proj).sum()
 
-        got = flatten(jax.jit(jax.grad(loss))(variables["params"]))
+        got = flatten(jax.grad(loss)(variables["params"]))
         for key, value in got.items():
             report.check(f"grad {key}", value, expected_grads[key], grad_tol)
     return report

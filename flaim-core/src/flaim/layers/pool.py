@@ -6,6 +6,7 @@ import math
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 
 def _pool_geometry(size: int, kernel: int, stride: int, padding: int, ceil_mode: bool) -> tuple[int, int]:
@@ -18,8 +19,9 @@ def _pool_geometry(size: int, kernel: int, stride: int, padding: int, ceil_mode:
 
 
 def _window(x: jax.Array, init: float, op, kernel: int, stride: int, pads: list[tuple[int, int]]) -> jax.Array:
+    # A concrete (numpy) init value lets jax recognise the max / sum monoid, which is differentiable under jit.
     return jax.lax.reduce_window(
-        x, jnp.array(init, x.dtype), op, (1, kernel, kernel, 1), (1, stride, stride, 1), [(0, 0), *pads, (0, 0)]
+        x, np.array(init, x.dtype), op, (1, kernel, kernel, 1), (1, stride, stride, 1), [(0, 0), *pads, (0, 0)]
     )
 
 
