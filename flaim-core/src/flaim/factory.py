@@ -71,8 +71,7 @@ def get_model(
         cfg = spec.pretrained_cfg(tag)
         classes = (cfg.num_classes or -1) if cfg else 1000
         model = build(spec, classes if n_classes is None else n_classes, model_kwargs)
-        init = jax.jit(_init_fn(model)) if jit else _init_fn(model)
-        return model, _kept(init(prng))
+        return model, _initializer(model, jit)(prng)
     checkpoint = weights.read(source)
     probe = build(spec, -1, model_kwargs)
     loaded = flatten(checkpoint.tensors if checkpoint.native else _convert(spec, checkpoint, probe))
@@ -83,8 +82,7 @@ def get_model(
     expected = flatten(jax.eval_shape(_init_fn(model), prng))
     fresh_head = any(k.startswith(head) for k in expected) and model.n_classes != ckpt_classes
     if fresh_head:
-        init = jax.jit(_init_fn(model)) if jit else _init_fn(model)
-        initial = flatten(init(prng))
+        initial = flatten(_initializer(model, jit)(prng))
         loaded.update({k: v for k, v in initial.items() if k.startswith(head)})
     loaded = {k: v for k, v in loaded.items() if k in expected or not k.startswith(head)}
     _check(loaded, expected, source)
@@ -111,6 +109,10 @@ def _init_fn(model: nn.Module):
     size = size if isinstance(size, tuple | list) else (size, size)
     dummy = jnp.zeros((1, *size, getattr(model, "in_chans", 3)), jnp.float32)
     return lambda key: _kept(model.init(key, dummy, training=False))
+
+
+def _initializer(model: nn.Module, jit: bool):
+    return jax.jit(_init_fn(model)) if jit else _init_fn(model)
 
 
 def _kept(variables: dict[str, Any]) -> dict[str, Any]:
