@@ -29,16 +29,6 @@ def batch_norm(
     return ((x.astype(f) - mean.astype(f)) * mul + bias.astype(f)).astype(x.dtype)
 
 
-def fold_batch_norm(
-    mean: jax.Array, var: jax.Array, scale: jax.Array, bias: jax.Array, epsilon: float
-) -> tuple[jax.Array, jax.Array]:
-    """The per-channel ``(mul, add)`` with ``batch_norm(x) == x * mul + add`` (for fusing into a conv), in at least
-    float32."""
-    f = _stats_dtype(scale.dtype)
-    mul = scale.astype(f) * jax.lax.rsqrt(var.astype(f) + epsilon)
-    return mul, bias.astype(f) - mean.astype(f) * mul
-
-
 def _stats_dtype(dtype: Any) -> Any:
     """Statistics and affine maths run in float32, or wider when the input is (e.g. float64 checks)."""
     return jnp.promote_types(dtype, jnp.float32)
@@ -49,7 +39,7 @@ class BatchNorm(nn.Module):
 
     Training normalises with the batch mean and biased variance and, unless initialising, updates the running
     stats as PyTorch does: ``running = (1 - momentum) * running + momentum * batch`` with the unbiased variance.
-    Inference uses the running stats; `folded` returns them as a per-channel ``(mul, add)`` for fusing into a conv.
+    Inference uses the running stats.
     """
 
     momentum: float = 0.1
@@ -77,13 +67,3 @@ class BatchNorm(nn.Module):
             ra_mean.value = ((1 - m) * ra_mean.value + m * mean).astype(ra_mean.value.dtype)
             ra_var.value = ((1 - m) * ra_var.value + m * var * (n / max(n - 1, 1))).astype(ra_var.value.dtype)
         return batch_norm(x, mean, var, scale, bias, self.epsilon)
-
-    def folded(self) -> tuple[jax.Array, jax.Array]:
-        """The inference transform as float32 ``(mul, add)`` from the stored params and running stats."""
-        return fold_batch_norm(
-            self.get_variable("batch_stats", "mean"),
-            self.get_variable("batch_stats", "var"),
-            self.get_variable("params", "scale"),
-            self.get_variable("params", "bias"),
-            self.epsilon,
-        )

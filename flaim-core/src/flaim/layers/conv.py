@@ -1,5 +1,5 @@
-"""2-D convolution with PyTorch's explicit padding, 1×1 convs as matrix products, and conv + BatchNorm + act
-with the norm folded into the kernel at inference."""
+"""2-D convolution with PyTorch's explicit padding (dense convs as matrix products where XLA's CPU convolution is
+slow), and conv + norm + activation."""
 
 from __future__ import annotations
 
@@ -20,6 +20,11 @@ def get_padding(kernel_size: int, stride: int = 1, dilation: int = 1) -> int:
     return ((stride - 1) + dilation * (kernel_size - 1)) // 2
 
 
+# Below this many output positions (batch × height × width) a dense conv runs faster as one matrix product over
+# gathered patches (im2col) than through XLA's CPU convolution: the late, small maps of a ResNet at small batch.
+IM2COL_MAX_ROWS = 512
+
+
 def conv2d(
     x: jax.Array,
     kernel: jax.Array,
@@ -31,8 +36,10 @@ def conv2d(
 ) -> jax.Array:
     """PyTorch ``F.conv2d`` on NHWC input with an HWIO kernel and symmetric zero `padding`.
 
-    An unpadded, ungrouped 1×1 conv runs as a matrix product over channels (a strided one subsamples first),
-    which XLA schedules better than a convolution.
+    Dense (ungrouped, undilated) convs that XLA's CPU backend handles poorly run as matrix products with the same
+    sums: 1×1 convs over channels (a strided one subsamples first), non-overlapping ones (kernel = stride, no
+    padding: patch embeddings, ConvNeXt downsampling) over patches, and convs with few output positions
+    (`IM2COL_MAX_ROWS`) over gathered windows.
 
     Args:
         x: input, (B, H, W, C_in).
@@ -43,8 +50,16 @@ def conv2d(
         dilation: kernel dilation.
         groups: feature groups (``C_in`` for depthwise).
     """
-    if kernel.shape[:2] == (1, 1) and groups == 1 and padding == 0:
-        y = jnp.dot(x[:, ::stride, ::stride], kernel[0, 0])
+    kh, kw = kernel.shape[:2]
+    dense = groups == 1 and dilation == 1
+    if dense and padding == 0 and (kh, kw) in ((1, 1), (stride, stride)):
+        y = _patch_matmul(x, kernel, stride)
+    elif (
+        dense
+        and x.shape[0] * _out_size(x.shape[1], kh, stride, padding) * _out_size(x.shape[2], kw, stride, padding)
+        <= IM2COL_MAX_ROWS
+    ):
+        y = _im2col(x, kernel, stride, padding)
     else:
         y = jax.lax.conv_general_dilated(
             x,
@@ -58,12 +73,35 @@ def conv2d(
     return y if bias is None else y + bias
 
 
-class Conv2d(nn.Module):
-    """`conv2d` as a module (params ``kernel`` HWIO, optional ``bias``), PyTorch padding by default.
+def _out_size(size: int, kernel: int, stride: int, padding: int) -> int:
+    return (size + 2 * padding - kernel) // stride + 1
 
-    Calling it with ``fold=(mul, add)`` computes ``conv(x) * mul + add`` by scaling the kernel instead, which is
-    how a following inference-mode norm is fused.
-    """
+
+def _patch_matmul(x: jax.Array, kernel: jax.Array, stride: int) -> jax.Array:
+    """A conv whose kernel is 1×1 or equals its stride, unpadded: one matrix product over each window's values."""
+    kh, kw, channels, features = kernel.shape
+    if (kh, kw) == (1, 1):
+        return jnp.dot(x[:, ::stride, ::stride], kernel[0, 0])
+    b, h, w = x.shape[0], x.shape[1] // kh, x.shape[2] // kw  # PyTorch drops a partial last window
+    patches = x[:, : h * kh, : w * kw].reshape(b, h, kh, w, kw, channels).transpose(0, 1, 3, 2, 4, 5)
+    return jnp.dot(patches.reshape(b, h, w, kh * kw * channels), kernel.reshape(-1, features))
+
+
+def _im2col(x: jax.Array, kernel: jax.Array, stride: int, padding: int) -> jax.Array:
+    """A dense conv as one matrix product over every output position's window, gathered along channels."""
+    kh, kw, _, features = kernel.shape
+    h, w = _out_size(x.shape[1], kh, stride, padding), _out_size(x.shape[2], kw, stride, padding)
+    xp = jnp.pad(x, ((0, 0), (padding, padding), (padding, padding), (0, 0)))
+    windows = [
+        xp[:, i : i + stride * (h - 1) + 1 : stride, j : j + stride * (w - 1) + 1 : stride]
+        for i in range(kh)
+        for j in range(kw)
+    ]
+    return jnp.dot(jnp.concatenate(windows, axis=-1), kernel.reshape(-1, features))
+
+
+class Conv2d(nn.Module):
+    """`conv2d` as a module (params ``kernel`` HWIO, optional ``bias``), PyTorch padding by default."""
 
     features: int
     kernel_size: int
@@ -77,7 +115,7 @@ class Conv2d(nn.Module):
     kernel_init: Callable[..., jax.Array] = nn.initializers.variance_scaling(2.0, "fan_out", "normal")
 
     @nn.compact
-    def __call__(self, x: jax.Array, fold: tuple[jax.Array, jax.Array] | None = None) -> jax.Array:
+    def __call__(self, x: jax.Array) -> jax.Array:
         in_features = x.shape[-1]
         if in_features % self.groups:
             raise ValueError(f"{in_features} input channels are not divisible into {self.groups} groups.")
@@ -85,10 +123,6 @@ class Conv2d(nn.Module):
         shape = (k, k, in_features // self.groups, self.features)
         kernel = self.param("kernel", self.kernel_init, shape, self.param_dtype)
         bias = self.param("bias", nn.initializers.zeros, (self.features,), self.param_dtype) if self.use_bias else None
-        if fold is not None:
-            mul, add = fold
-            kernel = kernel.astype(mul.dtype) * mul
-            bias = add if bias is None else bias.astype(mul.dtype) * mul + add
         dtype = self.dtype or x.dtype
         padding = get_padding(k, self.stride, self.dilation) if self.padding is None else self.padding
         return conv2d(
@@ -105,9 +139,9 @@ class Conv2d(nn.Module):
 class ConvNormAct(nn.Module):
     """Conv (``conv``, no bias) → norm (``norm``: PyTorch-parity BatchNorm, or GroupNorm) → optional activation.
 
-    With BatchNorm, training (and init) runs the two layers one after the other, so batch statistics and
-    gradients are exactly PyTorch's; inference folds the running stats into the conv kernel and bias: one conv,
-    no norm pass. GroupNorm (``group_norm_groups`` groups) has nothing to fold.
+    BatchNorm is PyTorch's (batch statistics when training, running ones at inference). At inference it is not
+    folded into the kernel: scaling every kernel on each call costs more memory traffic than the per-channel
+    multiply-add, which XLA fuses with the activation into the pass that already writes the conv output.
     """
 
     features: int
@@ -145,8 +179,6 @@ class ConvNormAct(nn.Module):
             x = norm(conv(x))
         elif self.norm != "batchnorm":
             raise ValueError(f"Unknown norm {self.norm!r}; choose one of: 'batchnorm', 'groupnorm'.")
-        elif training or self.is_initializing():
-            x = BatchNorm(self.momentum, self.epsilon, name="norm", **dtypes)(conv(x), training)
         else:
-            x = conv(x, fold=BatchNorm(self.momentum, self.epsilon, name="norm", **dtypes).folded())
+            x = BatchNorm(self.momentum, self.epsilon, name="norm", **dtypes)(conv(x), training)
         return x if self.act is None else self.act(x)

@@ -9,12 +9,14 @@ import jax
 import jax.numpy as jnp
 from flax import linen as nn
 
+from flaim.layers.conv import Conv2d
+
 
 class PatchEmbed(nn.Module):
     """Non-overlapping ``patch_size`` patches → `embed_dim` features, ``(B, H/p, W/p, D)`` (timm ``PatchEmbed``).
 
-    The projection is timm's stride-p conv (``proj``, no padding); `norm_layer`, when given, normalises the
-    embeddings (``norm``).
+    The projection is timm's stride-p conv (``proj``, no padding), run as one matrix product over patches;
+    `norm_layer`, when given, normalises the embeddings (``norm``).
     """
 
     patch_size: int
@@ -29,14 +31,15 @@ class PatchEmbed(nn.Module):
         p = self.patch_size
         if x.shape[1] % p or x.shape[2] % p:
             raise ValueError(f"Input {x.shape[1]}×{x.shape[2]} is not divisible by the patch size {p}.")
-        x = nn.Conv(
+        x = Conv2d(
             self.embed_dim,
-            (p, p),
-            strides=(p, p),
-            padding=((0, 0), (0, 0)),
+            p,
+            p,
+            0,
             use_bias=self.bias,
             dtype=self.dtype,
             param_dtype=self.param_dtype,
+            kernel_init=nn.initializers.lecun_normal(),
             name="proj",
         )(x)
         if self.norm_layer is not None:
