@@ -51,15 +51,13 @@ def conv2d(
         groups: feature groups (``C_in`` for depthwise).
     """
     kh, kw = kernel.shape[:2]
+    out_h = (x.shape[1] + 2 * padding - dilation * (kh - 1) - 1) // stride + 1
+    out_w = (x.shape[2] + 2 * padding - dilation * (kw - 1) - 1) // stride + 1
     dense = groups == 1 and dilation == 1
     if dense and padding == 0 and (kh, kw) in ((1, 1), (stride, stride)):
         y = _patch_matmul(x, kernel, stride)
-    elif (
-        dense
-        and x.shape[0] * _out_size(x.shape[1], kh, stride, padding) * _out_size(x.shape[2], kw, stride, padding)
-        <= IM2COL_MAX_ROWS
-    ):
-        y = _im2col(x, kernel, stride, padding)
+    elif dense and x.shape[0] * out_h * out_w <= IM2COL_MAX_ROWS:
+        y = _im2col(x, kernel, stride, padding, out_h, out_w)
     else:
         y = jax.lax.conv_general_dilated(
             x,
@@ -73,10 +71,6 @@ def conv2d(
     return y if bias is None else y + bias
 
 
-def _out_size(size: int, kernel: int, stride: int, padding: int) -> int:
-    return (size + 2 * padding - kernel) // stride + 1
-
-
 def _patch_matmul(x: jax.Array, kernel: jax.Array, stride: int) -> jax.Array:
     """A conv whose kernel is 1×1 or equals its stride, unpadded: one matrix product over each window's values."""
     kh, kw, channels, features = kernel.shape
@@ -87,10 +81,10 @@ def _patch_matmul(x: jax.Array, kernel: jax.Array, stride: int) -> jax.Array:
     return jnp.dot(patches.reshape(b, h, w, kh * kw * channels), kernel.reshape(-1, features))
 
 
-def _im2col(x: jax.Array, kernel: jax.Array, stride: int, padding: int) -> jax.Array:
-    """A dense conv as one matrix product over every output position's window, gathered along channels."""
+def _im2col(x: jax.Array, kernel: jax.Array, stride: int, padding: int, h: int, w: int) -> jax.Array:
+    """A dense conv with an `h` × `w` output as one matrix product over every output position's window, gathered
+    along channels."""
     kh, kw, _, features = kernel.shape
-    h, w = _out_size(x.shape[1], kh, stride, padding), _out_size(x.shape[2], kw, stride, padding)
     xp = jnp.pad(x, ((0, 0), (padding, padding), (padding, padding), (0, 0)))
     windows = [
         xp[:, i : i + stride * (h - 1) + 1 : stride, j : j + stride * (w - 1) + 1 : stride]
