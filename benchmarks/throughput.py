@@ -28,7 +28,7 @@ def worker(framework: str, model_name: str, batch: int, size: int) -> None:
         import flaim
 
         model, variables = flaim.get_model(model_name, pretrained=False)
-        forward = jax.jit(lambda v, x: model.apply(v, x, training=False))
+        forward = flaim.jit(lambda v, x: model.apply(v, x, training=False))
         xs = jax.device_put(x)
 
         def step() -> None:

@@ -24,3 +24,21 @@ def test_jitted_gradient_matches_eager(pool) -> None:
         return (pool(x) ** 2).sum()
 
     np.testing.assert_allclose(jax.jit(jax.grad(loss))(X), jax.grad(loss)(X), rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize(("kernel", "stride", "padding"), [(3, 2, 1), (3, 1, 1), (2, 2, 0)])
+def test_max_pool_equals_reduce_window_with_its_gradient(kernel: int, stride: int, padding: int) -> None:
+    """Values and gradients are a plain reduce-window's, ties included (ReLU zeros, rounded values)."""
+    x = np.maximum(np.round(X * 2), 0)
+    pads = [(0, 0), (padding, padding), (padding, padding), (0, 0)]
+
+    def reference(x: jax.Array) -> jax.Array:
+        return jax.lax.reduce_window(x, -np.inf, jax.lax.max, (1, kernel, kernel, 1), (1, stride, stride, 1), pads)
+
+    def pool(x: jax.Array) -> jax.Array:
+        return max_pool(x, kernel, stride, padding)
+
+    np.testing.assert_array_equal(pool(x), reference(x))
+    weights = np.random.default_rng(1).standard_normal(reference(x).shape, dtype=np.float32)
+    grad, expected = (jax.jit(jax.grad(lambda x, f=f: (f(x) * weights).sum()))(x) for f in (pool, reference))
+    np.testing.assert_array_equal(grad, expected)

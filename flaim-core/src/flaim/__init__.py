@@ -6,6 +6,7 @@ Importing flaim loads neither jax nor any family plugin; both come in when a mod
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from flaim.errors import (
@@ -37,6 +38,7 @@ __all__ = [
     "get_model",
     "get_pretrained_cfg",
     "hookimpl",
+    "jit",
     "list_models",
     "list_plugins",
     "save_pretrained",
@@ -55,6 +57,13 @@ def get_model(
     from flaim.factory import get_model as _get_model
 
     return _get_model(model_name, pretrained, n_classes, jit, prng, **model_kwargs)
+
+
+def jit(fun: Callable[..., Any], **jit_kwargs: Any) -> Any:
+    """``jax.jit`` with the compiler options flaim's models run fastest with on CPU; see `flaim.xla.jit`."""
+    from flaim.xla import jit as _jit
+
+    return _jit(fun, **jit_kwargs)
 
 
 def list_models(pattern: str | None = None, *, pretrained: bool = False) -> list[str]:

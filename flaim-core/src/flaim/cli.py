@@ -238,11 +238,10 @@ def _weights_file(cfg: PretrainedCfg | None, weights_arg: str | None) -> Path:
 
 def _logits(name: str, source: Path, batch: Any) -> Any:
     """Build `name` with the weights in `source` and run it over `batch`, `_BATCH` images at a time."""
-    import jax
     import numpy as np
 
     model, variables = flaim.get_model(name, pretrained=str(source))
-    forward = jax.jit(lambda x: model.apply(variables, x, training=False))
+    forward = flaim.jit(lambda x: model.apply(variables, x, training=False))
     return np.concatenate([np.asarray(forward(batch[i : i + _BATCH])) for i in range(0, len(batch), _BATCH)])
 
 

@@ -215,7 +215,7 @@ def check_parity(
 
 
 def _jit_apply(model: Any, **kwargs: Any) -> Any:
-    """``model.apply(variables, x, **kwargs)`` compiled as one program, as users run it."""
-    import jax
+    """``model.apply(variables, x, **kwargs)`` compiled as one program by `flaim.jit`, as users run it."""
+    from flaim.xla import jit
 
-    return jax.jit(lambda variables, x: model.apply(variables, x, **kwargs))
+    return jit(lambda variables, x: model.apply(variables, x, **kwargs))
