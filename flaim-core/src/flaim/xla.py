@@ -28,8 +28,9 @@ def jit(fun: Callable[..., Any], **jit_kwargs: Any) -> Any:
 
     ``compiler_options`` passed by the caller are kept and win over flaim's.
     """
-    if jax.default_backend() == "cpu":
-        jit_kwargs["compiler_options"] = {**_cpu_options(), **(jit_kwargs.get("compiler_options") or {})}
+    options = _cpu_options() if jax.default_backend() == "cpu" else {}
+    if options:
+        jit_kwargs["compiler_options"] = {**options, **(jit_kwargs.get("compiler_options") or {})}
     return jax.jit(fun, **jit_kwargs)
 
 
@@ -39,7 +40,7 @@ def _cpu_options() -> dict[str, str]:
     experimental flags, so an older or newer jaxlib may lack them."""
     try:
         jax.jit(lambda x: x + 1, compiler_options=CPU_COMPILER_OPTIONS).lower(np.float32(0)).compile()
-    except RuntimeError as error:  # jax.errors.JaxRuntimeError, XlaRuntimeError on older jaxlibs
+    except (RuntimeError, TypeError) as error:  # unknown option or value; TypeError: a jax.jit without the argument
         warnings.warn(
             f"flaim.jit: XLA in jax {jax.__version__} rejects flaim's CPU compiler options "
             f"{CPU_COMPILER_OPTIONS} ({error}); compiling with XLA's defaults, which are slower for convolutions.",
