@@ -87,7 +87,9 @@ def test_save_pretrained_round_trip_is_bit_exact(ckpt: Path, tmp_path: Path) -> 
 
 
 def test_unknown_model_kwarg_lists_valid_ones(toy: Path) -> None:
-    with pytest.raises(TypeError, match=r"unknown model arguments \['widht'\]; valid arguments: width"):
+    with pytest.raises(
+        TypeError, match=r"unknown model arguments \['widht'\]; valid arguments: kernel_size, param_dtype, width"
+    ):
         flaim.get_model("toynet", widht=4)
 
 

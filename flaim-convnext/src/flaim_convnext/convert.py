@@ -19,11 +19,6 @@ _STEM_LAYERS = {
 _BLOCK, _FLAX_BLOCK = r"stages\.(\d+)\.blocks\.(\d+)", r"stages_\1/blocks_\2"
 
 
-def dense_kernel(x: np.ndarray) -> np.ndarray:
-    """A linear weight (out, in), or a 1×1 conv weight (out, in, 1, 1) from timm's ``conv_mlp``, → dense kernel."""
-    return squeeze_kernel(x) if x.ndim == 4 else linear_kernel(x)
-
-
 def _norm(timm: str, flax: str) -> list[Rule]:
     return [Rule(rf"{timm}\.weight", f"params/{flax}/scale"), Rule(rf"{timm}\.bias", f"params/{flax}/bias")]
 
@@ -32,11 +27,11 @@ def _layer(timm: str, flax: str, kernel: Transform) -> list[Rule]:
     return [Rule(rf"{timm}\.weight", f"params/{flax}/kernel", kernel), Rule(rf"{timm}\.bias", f"params/{flax}/bias")]
 
 
-def rules(stem_type: str) -> list[Rule]:
-    """The rules for a ConvNeXt whose stem is `stem_type`."""
+def rules(model: nn.Module) -> list[Rule]:
+    """The rules for `model`: its ``stem_type`` places the stem layers, ``conv_mlp`` gives the MLP's layout."""
     stem = [
         rule
-        for index, name in enumerate(_STEM_LAYERS[stem_type])
+        for index, name in enumerate(_STEM_LAYERS[model.stem_type])
         if name
         for rule in (
             _norm(rf"stem\.{index}", f"stem/{name}")
@@ -50,7 +45,9 @@ def rules(stem_type: str) -> list[Rule]:
         *_layer(r"stages\.(\d+)\.downsample\.1", r"stages_\1/downsample", conv_kernel),
         *_layer(rf"{_BLOCK}\.conv_dw", f"{_FLAX_BLOCK}/conv_dw", conv_kernel),
         *_norm(rf"{_BLOCK}\.norm", f"{_FLAX_BLOCK}/norm"),
-        *_layer(rf"{_BLOCK}\.mlp\.(fc\d)", rf"{_FLAX_BLOCK}/mlp/\3", dense_kernel),
+        *_layer(
+            rf"{_BLOCK}\.mlp\.(fc\d)", rf"{_FLAX_BLOCK}/mlp/\3", squeeze_kernel if model.conv_mlp else linear_kernel
+        ),
         *_norm(rf"{_BLOCK}\.mlp\.grn", f"{_FLAX_BLOCK}/mlp/grn"),
         Rule(rf"{_BLOCK}\.gamma", f"params/{_FLAX_BLOCK}/gamma"),
         *_norm("norm_pre", "norm_pre"),
@@ -71,4 +68,4 @@ def timm_to_flax(state: dict[str, np.ndarray], model: nn.Module) -> dict[str, An
         state = {**state, "head.norm.weight": np.ones(width, np.float32)}
         if model.norm_layer == "layernorm":
             state["head.norm.bias"] = np.zeros(width, np.float32)
-    return apply_rules(state, rules(model.stem_type))
+    return apply_rules(state, rules(model))

@@ -166,6 +166,7 @@ class ConvNeXt(nn.Module):
     head_norm_first: bool = False
     head_hidden_size: int | None = None
     use_grn: bool = False
+    conv_mlp: bool = False  # timm keeps the MLP as 1×1 convs: only the checkpoint layout differs
     norm_layer: str = "layernorm"
     norm_eps: float = 1e-6
     in_chans: int = 3

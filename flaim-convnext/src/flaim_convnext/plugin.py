@@ -13,6 +13,7 @@ def flaim_models() -> list[ModelSpec]:
             family="convnext",
             builder="flaim_convnext.model:ConvNeXt",
             converter="flaim_convnext.convert:timm_to_flax",
+            rules="flaim_convnext.convert:rules",
             model_args=args,
             pretrained=TAGS.get(name, ()),
             classifier="head/fc",

@@ -46,7 +46,7 @@ __all__ = [
 
 
 def get_model(
-    model_name: str,
+    model_name: str | None = None,
     pretrained: bool | str = False,
     n_classes: int | None = None,
     jit: bool = True,
@@ -90,8 +90,10 @@ def list_plugins() -> list[PluginInfo]:
     return REGISTRY.plugins()
 
 
-def save_pretrained(variables: dict[str, Any], path: str, model_name: str) -> Any:
-    """Write variables as flaim-native safetensors + config.json; see `flaim.weights.save_pretrained`."""
+def save_pretrained(
+    variables: dict[str, Any], path: str, model_name: str, *, model: nn.Module | None = None, format: str = "flaim"
+) -> Any:
+    """Write variables as safetensors + config.json (flaim's or timm's layout); see `flaim.weights.save_pretrained`."""
     from flaim.weights import save_pretrained as _save
 
-    return _save(variables, path, model_name)
+    return _save(variables, path, model_name, model=model, format=format)

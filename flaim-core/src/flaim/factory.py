@@ -12,7 +12,7 @@ import jax.numpy as jnp
 import numpy as np
 from flax import linen as nn
 
-from flaim import weights
+from flaim import saved_config, weights
 from flaim.convert import flatten, unflatten
 from flaim.errors import UnknownTagError, WeightsError
 from flaim.registry import REGISTRY
@@ -39,7 +39,7 @@ def build(spec: ModelSpec, n_classes: int, model_kwargs: dict[str, Any]) -> nn.M
 
 
 def get_model(
-    model_name: str,
+    model_name: str | None = None,
     pretrained: bool | str = False,
     n_classes: int | None = None,
     jit: bool = True,
@@ -50,10 +50,12 @@ def get_model(
 
     Args:
         model_name: ``'resnet50'`` or ``'resnet50.a1_in1k'`` (the tag picks the weights; default: timm's default
-            tag). Prefix ``'<distribution>:'`` to choose between two plugins that register the same name.
+            tag). Prefix ``'<distribution>:'`` to choose between two plugins that register the same name. May be
+            left out when `pretrained` is a folder written by `save_pretrained`, whose config.json names it.
         pretrained: False for a random init from `prng`; True for the tag's weights from the Hugging Face Hub;
             a string for another tag, ``'hf-hub:<repo>[@revision]'``, or a local ``.safetensors`` file or folder
-            (timm's layout or flaim's own, see `save_pretrained`).
+            (timm's layout or flaim's own, see `save_pretrained`). A flaim folder's recorded ``n_classes`` and
+            model arguments apply unless given here; another architecture than the recorded one is an error.
         n_classes: None → the checkpoint's own output (logits, or pooled features if it has no classifier);
             0 → final feature maps / tokens, no head; -1 → head without its last linear layer; N > 0 → an N-way
             classifier, freshly initialised from `prng` when N differs from the checkpoint's.
@@ -64,6 +66,8 @@ def get_model(
     Returns:
         ``(model, variables)``; call ``model.apply(variables, x, training=False)`` with NHWC input.
     """
+    recorded = saved_config.read(pretrained)
+    model_name, n_classes, model_kwargs, note = saved_config.merge(recorded, model_name, n_classes, model_kwargs)
     spec, tag = REGISTRY.resolve(model_name)
     source = _weights_source(spec, tag, pretrained)
     prng = jax.random.key(0) if prng is None else prng
@@ -85,7 +89,7 @@ def get_model(
         initial = flatten(_initializer(model, jit)(prng))
         loaded.update({k: v for k, v in initial.items() if k.startswith(head)})
     loaded = {k: v for k, v in loaded.items() if k in expected or not k.startswith(head)}
-    _check(loaded, expected, source)
+    _check(loaded, expected, source, note)
     return model, unflatten({k: jnp.asarray(v, dtype=expected[k].dtype) for k, v in loaded.items()})
 
 
@@ -126,7 +130,7 @@ def _convert(spec: ModelSpec, checkpoint: weights.Checkpoint, model: nn.Module) 
         raise WeightsError(f"{checkpoint.path} does not fit '{spec.name}': {exc}") from None
 
 
-def _check(loaded: dict[str, Any], expected: dict[str, Any], source: Any) -> None:
+def _check(loaded: dict[str, Any], expected: dict[str, Any], source: Any, note: str = "") -> None:
     lines = [f"- missing {k} {tuple(expected[k].shape)}" for k in sorted(set(expected) - set(loaded))]
     lines += [f"+ unexpected {k} {tuple(np.shape(loaded[k]))}" for k in sorted(set(loaded) - set(expected))]
     lines += [
@@ -135,4 +139,4 @@ def _check(loaded: dict[str, Any], expected: dict[str, Any], source: Any) -> Non
         if tuple(np.shape(loaded[k])) != tuple(expected[k].shape)
     ]
     if lines:
-        raise WeightsError(f"Weights in {source} do not match the model:\n" + "\n".join(lines))
+        raise WeightsError(f"Weights in {source} do not match the model{note}:\n" + "\n".join(lines))

@@ -56,6 +56,8 @@ class ModelSpec:
     imports neither jax nor the family's model code. The builder is a flax module class taking ``n_classes``
     and ``model_args``; the converter maps a timm ``state_dict`` (numpy arrays) to flax variables:
     ``converter(state: dict[str, np.ndarray], model: nn.Module) -> {"params": ..., "batch_stats": ...}``.
+    `rules`, optional, names the converter's rule table, ``rules(model: nn.Module) -> list[Rule]``, which
+    ``save_pretrained(..., format="timm")`` reads backwards to write timm checkpoints.
     The first pretrained tag is the default one, as in timm.
     """
 
@@ -65,6 +67,7 @@ class ModelSpec:
     converter: str
     model_args: Mapping[str, Any] = field(default_factory=dict)
     pretrained: tuple[PretrainedCfg, ...] = ()
+    rules: str | None = None
     classifier: str = "head"  # path of the last linear layer in params, '/'-separated
     hierarchical: bool = True  # intermediates named stage_<i> (True) or block_<i> (False)
 

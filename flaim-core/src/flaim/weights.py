@@ -18,6 +18,7 @@ from flaim.errors import WeightsError
 WEIGHTS_FILE = "model.safetensors"
 CONFIG_FILE = "config.json"
 NATIVE_FORMAT = "flaim"
+TIMM_FORMAT = "timm"
 
 
 @dataclass(frozen=True)
@@ -97,15 +98,27 @@ def read(path: Path) -> Checkpoint:
     return Checkpoint(path, tensors, native)
 
 
-def save_pretrained(variables: dict[str, Any], path: str | os.PathLike[str], model_name: str) -> Path:
-    """Write flax variables as flaim-native ``model.safetensors`` + ``config.json`` in the folder `path`.
+def save_pretrained(
+    variables: dict[str, Any],
+    path: str | os.PathLike[str],
+    model_name: str,
+    *,
+    model: Any | None = None,
+    format: str = NATIVE_FORMAT,
+) -> Path:
+    """Write flax variables as ``model.safetensors`` + ``config.json`` in the folder `path`.
 
-    `get_model(model_name, pretrained=path)` reads them back bit-exactly.
+    ``format='flaim'``: flaim's own layout; `get_model(pretrained=path)` reads it back bit-exactly, and with `model`
+    rebuilds the same module (``n_classes`` and the model arguments are recorded in config.json).
+    ``format='timm'``: timm's layout (the family's converter rules read backwards) and timm's config.json, for
+    ``timm.create_model(name, pretrained=True, pretrained_cfg_overlay=dict(file=...))`` or a Hub upload.
 
     Args:
         variables: the model's variables (``params`` and, where it has them, ``batch_stats``).
         path: folder to write; created if missing.
         model_name: the architecture (``name`` or ``name.tag``) the variables belong to.
+        model: the module `get_model` returned with the variables: records its ``n_classes`` and arguments.
+        format: ``'flaim'`` or ``'timm'``.
 
     Returns:
         The path of the written weights file.
@@ -114,16 +127,25 @@ def save_pretrained(variables: dict[str, Any], path: str | os.PathLike[str], mod
 
     from flaim.convert import flatten
 
+    if format == NATIVE_FORMAT:
+        from flaim.saved_config import describe
+
+        config = describe(model_name, model)
+        flat = {key: value for key, value in flatten(variables).items() if not key.startswith("intermediates/")}
+        metadata = {"format": NATIVE_FORMAT, "model_name": model_name}
+    elif format == TIMM_FORMAT:
+        from flaim.timm_export import timm_checkpoint
+
+        flat, config = timm_checkpoint(variables, model_name, model)
+        metadata = {"format": "pt"}
+    else:
+        raise ValueError(f"Unknown checkpoint format {format!r}; choose '{NATIVE_FORMAT}' or '{TIMM_FORMAT}'.")
+    flat = {key: np.ascontiguousarray(np.asarray(value)) for key, value in flat.items()}
     folder = Path(path)
     folder.mkdir(parents=True, exist_ok=True)
-    flat = {
-        key: np.ascontiguousarray(np.asarray(value))
-        for key, value in flatten(variables).items()
-        if not key.startswith("intermediates/")
-    }
     target = folder / WEIGHTS_FILE
     partial = target.with_suffix(".partial")
-    save_file(flat, str(partial), metadata={"format": NATIVE_FORMAT, "model_name": model_name})
+    save_file(flat, str(partial), metadata=metadata)
     partial.replace(target)  # never leave a half-written weights file behind
-    (folder / CONFIG_FILE).write_text(json.dumps({"format": NATIVE_FORMAT, "model_name": model_name}, indent=2))
+    (folder / CONFIG_FILE).write_text(json.dumps(config, indent=2))
     return target

@@ -13,6 +13,7 @@ def flaim_models() -> list[ModelSpec]:
             family="toy",
             builder="flaim_toy_model:ToyNet",
             converter="flaim_toy_model:timm_to_flax",
+            rules="flaim_toy_model:rules",
             classifier="head/fc",
             pretrained=(PretrainedCfg(tag="in10", num_classes=10), PretrainedCfg(tag="wide", num_classes=10)),
         )

@@ -17,11 +17,15 @@ class ToyNet(nn.Module):
 
     n_classes: int = 10
     width: int = 8
+    kernel_size: tuple[int, int] = (3, 3)
+    param_dtype: Any = np.float32
 
     @nn.compact
     def __call__(self, x: Any, training: bool = False) -> Any:
         check_image_batch(x)
-        x = nn.relu(nn.Conv(self.width, (3, 3), padding=((1, 1), (1, 1)), name="conv")(x))
+        padding = [(k // 2, k // 2) for k in self.kernel_size]
+        conv = nn.Conv(self.width, self.kernel_size, padding=padding, param_dtype=self.param_dtype, name="conv")
+        x = nn.relu(conv(x))
         self.sow("intermediates", "stage_0", x)
         if self.n_classes == 0:
             return x
@@ -34,6 +38,10 @@ RULES = [
     Rule(r"head\.fc\.weight", "params/head/fc/kernel", linear_kernel),
     Rule(r"head\.fc\.bias", "params/head/fc/bias"),
 ]
+
+
+def rules(model: nn.Module) -> list[Rule]:
+    return RULES
 
 
 def timm_to_flax(state: dict[str, np.ndarray], model: nn.Module) -> dict[str, Any]:

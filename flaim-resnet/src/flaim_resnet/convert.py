@@ -6,10 +6,16 @@ from typing import Any
 
 import numpy as np
 
-from flaim.convert import Rule, apply_rules, batchnorm, conv_kernel, identity, linear_kernel, squeeze_kernel
+from flaim.convert import Rule, apply_rules, batchnorm, conv_kernel, identity, inverse, linear_kernel, squeeze_kernel
 from flaim_resnet.model import ResNet
 
 
+def eca_weight(x: np.ndarray) -> np.ndarray:
+    """ECA kernel (k,) → PyTorch ``Conv1d(1, 1, k)`` weight (1, 1, k)."""
+    return x[None, None]
+
+
+@inverse(eca_weight)
 def eca_kernel(x: np.ndarray) -> np.ndarray:
     """PyTorch ``Conv1d(1, 1, k)`` weight (1, 1, k) → ECA kernel (k,)."""
     return x[0, 0]

@@ -15,6 +15,7 @@ def flaim_models() -> list[ModelSpec]:
             family="resnet",
             builder="flaim_resnet.model:ResNet",
             converter="flaim_resnet.convert:timm_to_flax",
+            rules="flaim_resnet.convert:rules",
             model_args=args,
             pretrained=TAGS[name],
             classifier="head/fc",

@@ -48,6 +48,11 @@ RULES: list[Rule] = [
 ]
 
 
+def rules(model: nn.Module) -> list[Rule]:
+    """The rules for any ViT (`model` is not needed: the table covers every variant)."""
+    return RULES
+
+
 def timm_to_flax(state: dict[str, np.ndarray], model: nn.Module) -> dict[str, Any]:
     """Map a timm VisionTransformer state dict to flax variables for `model`.
 

@@ -13,6 +13,7 @@ def flaim_models() -> list[ModelSpec]:
             family="vit",
             builder="flaim_vit.model:VisionTransformer",
             converter="flaim_vit.convert:timm_to_flax",
+            rules="flaim_vit.convert:rules",
             model_args=args,
             pretrained=TAGS.get(name, ()),
             classifier="head" if args.get("distilled") else "head/fc",
