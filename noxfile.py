@@ -16,9 +16,9 @@ TORCH_TESTS = ("test_*parity*.py", "test_*hub*.py")  # these files need torch + 
 SKIP_TORCH_TESTS = tuple(f"--ignore-glob=*/{pattern}" for pattern in TORCH_TESTS)
 
 
-def install(session: nox.Session, *families: str, extra: tuple[str, ...] = ()) -> None:
-    """Install flaim-core and the given families from this checkout (as built wheels, not editable)."""
-    session.install("./flaim-core[test]", *(f"./flaim-{f}" for f in families), *extra)
+def install(session: nox.Session, *families: str, extra: tuple[str, ...] = (), core_extras: str = "test") -> None:
+    """Install flaim-core (with `core_extras`) and the given families from this checkout (built wheels)."""
+    session.install(f"./flaim-core[{core_extras}]", *(f"./flaim-{f}" for f in families), *extra)
 
 
 @nox.session
@@ -47,8 +47,8 @@ def family(session: nox.Session, family: str) -> None:
 
 @nox.session(name="all")
 def all_families(session: nox.Session) -> None:
-    """Every family installed together: cross-package tests without torch."""
-    install(session, *FAMILIES)
+    """Every family installed together: cross-package tests without torch (NNX training included: optax)."""
+    install(session, *FAMILIES, core_extras="test,train")
     env = {**STRICT, "FLAIM_EXPECT_FAMILIES": ",".join(f"flaim-{f}" for f in FAMILIES)}
     session.run("pytest", "tests", *SKIP_TORCH_TESTS, env=env)
 
