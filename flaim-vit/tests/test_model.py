@@ -126,3 +126,14 @@ def test_bicubic_matrix_rows_sum_to_one_and_identity_at_same_size() -> None:
         np.testing.assert_allclose(bicubic_matrix(7, 3, antialias).sum(1), 1.0, rtol=1e-12)
         np.testing.assert_allclose(bicubic_matrix(3, 8, antialias).sum(1), 1.0, rtol=1e-12)
         np.testing.assert_allclose(bicubic_matrix(5, 5, antialias), np.eye(5), atol=1e-12)
+
+
+def test_saved_fine_tune_at_another_size_loads_back_without_its_arguments(tmp_path) -> None:
+    model, variables = flaim.get_model(
+        "vit_tiny_patch16_224.augreg_in21k", img_size=(32, 48), n_classes=3, depth=1, dtype=jnp.bfloat16
+    )
+    flaim.save_pretrained(variables, str(tmp_path), "vit_tiny_patch16_224.augreg_in21k", model=model)
+    again, back = flaim.get_model(pretrained=str(tmp_path))
+    assert again == model and again.img_size == (32, 48) and again.dtype == jnp.bfloat16
+    x = jnp.ones((1, 32, 48, 3))
+    np.testing.assert_array_equal(_apply(again, back, x), _apply(model, variables, x))

@@ -23,7 +23,7 @@ class Model(nnx.Module):
     def __init__(self, module: nn.Module, variables: dict[str, Any], rngs: nnx.Rngs | None = None) -> None:
         self.net = nnx.bridge.ToNNX(module, rngs=rngs if rngs is not None else nnx.Rngs(dropout=0))
         for name, value in bridge_variables.linen_vars_to_nnx_attrs(variables).items():
-            setattr(self.net, name, nnx.data(value))
+            setattr(self.net, name, value)  # ToNNX marks the dicts of variables as data
         self.deterministic = True  # what nnx's .train() / .eval() set
 
     def __call__(self, x: jax.Array, training: bool | None = None) -> jax.Array:
