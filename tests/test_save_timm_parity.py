@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from flaim.testing import max_rel_err, randomize_timm, save_timm_checkpoint
 
 CASES = [
     ("resnet10t", {}),  # deep stem, average-pool shortcut, BatchNorm statistics
-    ("vit_tiny_patch16_224", {"img_size": 32}),  # position embedding at a non-default size
+    ("deit_tiny_distilled_patch16_224", {"img_size": 32}),  # distillation token and head; 32 px position embedding
     ("convnext_atto", {}),  # timm's 1×1-conv MLP layout
 ]
 
@@ -31,6 +32,7 @@ def test_timm_loads_the_export_strictly_and_agrees(name: str, kwargs: dict[str, 
     variables = {**variables, **stats}
 
     weights = flaim.save_pretrained(variables, str(tmp_path / "export"), name, model=model, format="timm")
+    assert json.loads((weights.parent / "config.json").read_text()) == {"architecture": name, "num_classes": 7}
     overlay = {"file": str(weights), "num_classes": 7}  # the same head width: timm loads strictly
     tmodel = timm.create_model(name, pretrained=True, num_classes=7, pretrained_cfg_overlay=overlay, **kwargs)
     expected_keys = {k for k in tmodel.state_dict() if not k.endswith("num_batches_tracked")}

@@ -80,8 +80,7 @@ def get_model(
     probe = build(spec, -1, model_kwargs)
     loaded = flatten(checkpoint.tensors if checkpoint.native else _convert(spec, checkpoint, probe))
     head = f"params/{spec.classifier}/"
-    head_kernel = next((v for k, v in loaded.items() if k.startswith(head) and k.endswith("kernel")), None)
-    ckpt_classes = int(head_kernel.shape[-1]) if head_kernel is not None else -1
+    ckpt_classes = head_width(spec, loaded) or -1
     model = build(spec, ckpt_classes if n_classes is None else n_classes, model_kwargs)
     expected = flatten(jax.eval_shape(_init_fn(model), prng))
     fresh_head = any(k.startswith(head) for k in expected) and model.n_classes != ckpt_classes
@@ -91,6 +90,13 @@ def get_model(
     loaded = {k: v for k, v in loaded.items() if k in expected or not k.startswith(head)}
     _check(loaded, expected, source, note)
     return model, unflatten({k: jnp.asarray(v, dtype=expected[k].dtype) for k, v in loaded.items()})
+
+
+def head_width(spec: ModelSpec, flat: dict[str, Any]) -> int:
+    """The classifier width of flat variables (``'a/b/c'`` keys) of `spec`'s architecture; 0 without a classifier."""
+    head = f"params/{spec.classifier}/"
+    kernel = next((v for k, v in flat.items() if k.startswith(head) and k.endswith("kernel")), None)
+    return 0 if kernel is None else int(np.shape(kernel)[-1])
 
 
 def _weights_source(spec: ModelSpec, tag: str | None, pretrained: bool | str) -> Any:

@@ -25,7 +25,7 @@ def timm_checkpoint(
     Raises:
         WeightsError: the family declares no rule table, or a variable has no timm key.
     """
-    from flaim.factory import build, load_ref
+    from flaim.factory import build, head_width, load_ref
 
     spec, _ = REGISTRY.resolve(model_name)
     if spec.rules is None:
@@ -39,5 +39,4 @@ def timm_checkpoint(
         state = reverse_rules(kept, load_ref(spec.rules)(model))
     except WeightsError as exc:
         raise WeightsError(f"Cannot write '{spec.name}' in timm's layout: {exc}") from None
-    head = kept.get(f"params/{spec.classifier}/kernel")
-    return state, {"architecture": spec.name, "num_classes": 0 if head is None else int(np.shape(head)[-1])}
+    return state, {"architecture": spec.name, "num_classes": head_width(spec, kept)}
