@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -90,13 +91,20 @@ def test_duplicate_names_are_never_a_silent_winner(toy: Path) -> None:
 
 
 def test_block_and_allow_lists(toy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("FLAIM_DISABLE_PLUGINS", "flaim-toy")
+    monkeypatch.setenv("FLAIM_DISABLE_PLUGINS", "Flaim_Toy")  # compared as pip compares names
     REGISTRY.reset()
     assert "toynet" not in flaim.list_models()
+    info = next(p for p in flaim.list_plugins() if p.distribution == "flaim-toy")
+    assert (info.n_models, info.error, info.disabled) == (0, None, "disabled by FLAIM_DISABLE_PLUGINS")
+    with pytest.raises(flaim.UnknownModelError, match=r"Not loaded: flaim-toy \(disabled by FLAIM_DISABLE_PLUGINS"):
+        flaim.get_model("toynet")
     monkeypatch.delenv("FLAIM_DISABLE_PLUGINS")
     monkeypatch.setenv("FLAIM_PLUGINS", "flaim-toy")
     REGISTRY.reset()
-    assert [p.distribution for p in flaim.list_plugins()] == ["flaim-toy"]
+    assert [p.distribution for p in flaim.list_plugins() if not p.disabled] == ["flaim-toy"]
+    assert {p.disabled for p in flaim.list_plugins() if p.distribution != "flaim-toy"} <= {
+        "disabled: not in FLAIM_PLUGINS"
+    }
 
 
 def test_plugin_registered_in_a_test(site: Path) -> None:
@@ -117,3 +125,102 @@ def test_import_and_listing_load_no_jax(toy: Path) -> None:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(toy), *sys.path])}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+EVIL = """
+from flaim import ModelSpec, hookimpl
+
+@hookimpl
+def flaim_models():
+    return [ModelSpec(name="eviltoy", family="evil", builder="flaim_toy_model:ToyNet", converter="flaim_toy_model:f")]
+"""
+
+
+def test_plugins_are_keyed_by_distribution_not_entry_point_name(toy: Path) -> None:
+    install_fake_dist(toy, "evil-toy", "broken_evil", EVIL, entry_point="flaim-toy")
+    assert {"toynet", "eviltoy"} <= set(flaim.list_models())
+    infos = [(p.name, p.distribution, p.n_models, p.error) for p in flaim.list_plugins() if p.name == "flaim-toy"]
+    assert sorted(infos) == [("flaim-toy", "evil-toy", 1, None), ("flaim-toy", "flaim-toy", 1, None)]
+
+
+MISBEHAVING = {
+    "exit-at-import": ("import sys\nsys.exit(3)\n", r"import failed: SystemExit: it called sys.exit\(3\)"),
+    "base-at-import": ("raise BaseException('odd')\n", "import failed: BaseException: odd"),
+    "exit-in-hook": (
+        "import sys\nfrom flaim import hookimpl\n\n@hookimpl\ndef flaim_models():\n    sys.exit('bye')\n",
+        r"SystemExit: it called sys.exit\('bye'\)",
+    ),
+    "generator-hook": (
+        "from flaim import hookimpl\n\n@hookimpl\ndef flaim_models():\n    yield from ()\n",
+        r"TypeError: flaim_models\(\) must return a list of ModelSpec, got generator",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MISBEHAVING))
+def test_misbehaving_plugin_is_isolated_and_named(toy: Path, monkeypatch: pytest.MonkeyPatch, case: str) -> None:
+    source, error = MISBEHAVING[case]
+    install_fake_dist(toy, "broken-odd", "broken_odd", source)
+    monkeypatch.delenv("FLAIM_STRICT_PLUGINS", raising=False)
+    with pytest.warns(RuntimeWarning, match=f"'broken-odd' from broken-odd 0.1 is disabled: {error}"):
+        assert "toynet" in flaim.list_models()
+    info = next(p for p in flaim.list_plugins() if p.distribution == "broken-odd")
+    assert info.n_models == 0 and re.search(error, info.error)
+
+
+def test_keyboard_interrupt_in_a_plugin_is_not_swallowed(toy: Path) -> None:
+    install_fake_dist(toy, "broken-ctrl-c", "broken_ctrl_c", "raise KeyboardInterrupt\n")
+    with pytest.raises(KeyboardInterrupt):
+        flaim.list_models()
+
+
+def test_plugin_output_goes_to_stderr(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = "print('hello from import')\n" + EVIL.replace("    return [", "    print('hello from hook')\n    return [")
+    install_fake_dist(toy, "broken-chatty", "broken_chatty", source)
+    assert "eviltoy" in flaim.list_models()
+    out, err = capsys.readouterr()
+    assert out == "" and "hello from import" in err and "hello from hook" in err
+
+
+def test_strict_mode_fails_on_every_call(toy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    install_fake_dist(toy, "broken-family", "broken_family", BROKEN)
+    monkeypatch.setenv("FLAIM_STRICT_PLUGINS", "1")
+    for query in (flaim.list_models, lambda: flaim.get_pretrained_cfg("toynet"), flaim.list_models):
+        with pytest.raises(flaim.PluginError, match=r"broken-family 0\.1 is disabled: import failed") as err:
+            query()
+        assert isinstance(err.value.__cause__, ImportError)  # the plugin's own traceback
+    assert {p.distribution for p in flaim.list_plugins()} >= {"flaim-toy", "broken-family"}  # still reports
+
+
+def test_a_name_registered_twice_by_one_plugin_is_its_error(toy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    install_fake_dist(toy, "broken-twice", "broken_twice", EVIL.replace("return [", "return 2 * ["))
+    monkeypatch.delenv("FLAIM_STRICT_PLUGINS", raising=False)
+    with pytest.warns(RuntimeWarning, match="broken-twice 0.1 is disabled: ValueError: it registers 'eviltoy' twice"):
+        assert "eviltoy" not in flaim.list_models()
+
+
+def test_tags_that_cannot_be_resolved_are_refused(toy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = EVIL.replace(
+        'converter="flaim_toy_model:f"', 'converter="flaim_toy_model:f", pretrained=(PretrainedCfg("a.b"),)'
+    )
+    install_fake_dist(
+        toy, "broken-tag", "broken_tag", source.replace("import ModelSpec", "import ModelSpec, PretrainedCfg")
+    )
+    monkeypatch.delenv("FLAIM_STRICT_PLUGINS", raising=False)
+    with pytest.warns(RuntimeWarning, match=r"pretrained tags \['a.b'\] must use letters"):
+        flaim.list_models()
+
+
+def test_unknown_model_says_which_plugins_failed(toy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    install_fake_dist(toy, "broken-family", "broken_family", BROKEN)
+    monkeypatch.delenv("FLAIM_STRICT_PLUGINS", raising=False)
+    with pytest.warns(RuntimeWarning), pytest.raises(flaim.UnknownModelError) as err:
+        flaim.get_model("brokennet")
+    assert "Not loaded: broken-family (import failed: ImportError: needs a library" in str(err.value)
+
+
+def test_model_name_must_be_a_string(toy: Path) -> None:
+    with pytest.raises(TypeError, match=r"model_name must be a string such as 'resnet50\.a1_in1k', got 50"):
+        flaim.get_model(50)
+    with pytest.raises(TypeError, match="model_name must be a string"):
+        flaim.get_pretrained_cfg(None)

@@ -14,7 +14,8 @@ class AmbiguousModelError(ValueError):
 
 
 class PluginError(RuntimeError):
-    """A plugin failed to load or returned invalid specs (raised only with FLAIM_STRICT_PLUGINS=1)."""
+    """A plugin is broken: it failed to load or returned invalid specs (raised on every query with
+    FLAIM_STRICT_PLUGINS=1, a warning otherwise), or a model's builder or converter reference does not resolve."""
 
 
 class WeightsError(RuntimeError):

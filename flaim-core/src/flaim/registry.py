@@ -1,17 +1,24 @@
 """Plugin discovery: entry points in the ``flaim.plugins`` group, loaded once, lazily, through pluggy.
 
-Environment switches:
-    FLAIM_PLUGINS: comma-separated allow-list of distribution (or entry-point) names; others are not loaded.
-    FLAIM_DISABLE_PLUGINS: comma-separated block-list, same names.
-    FLAIM_STRICT_PLUGINS=1: a broken plugin raises `PluginError` instead of warning.
+Plugins are keyed by distribution: two distributions may use the same entry-point name. A plugin that fails in any
+way (an exception, even ``sys.exit``, at import or in its hook; invalid specs) is disabled with a warning naming its
+distribution; whatever it prints while loading goes to stderr, never stdout.
+
+Environment switches (distribution names, compared as pip does: case and ``-_.`` insensitive):
+    FLAIM_PLUGINS: comma-separated allow-list; other distributions are not loaded.
+    FLAIM_DISABLE_PLUGINS: comma-separated block-list.
+    FLAIM_STRICT_PLUGINS=1: while a plugin is broken, every query raises `PluginError` (`plugins()` still reports).
 """
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 import re
+import sys
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -25,6 +32,7 @@ from flaim.specs import ModelSpec
 
 _NAME = re.compile(r"[a-z0-9_]+")
 _REF = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_]\w*")
+_TAG = re.compile(r"[A-Za-z0-9_-]+")
 
 # Which first-party distribution provides a name, for the install hint when it is not installed.
 FIRST_PARTY = {
@@ -36,23 +44,49 @@ FIRST_PARTY = {
 
 @dataclass(frozen=True)
 class PluginInfo:
-    """One discovered plugin: where it comes from, how many models it gave, and why it failed if it did."""
+    """One discovered plugin: where it comes from, how many models it gave, why it failed or was not loaded."""
 
     name: str
     distribution: str
     version: str
     n_models: int
     error: str | None = None
+    disabled: str | None = None  # why it was not loaded (an environment switch), None when it was
 
 
 @dataclass(frozen=True)
 class _Entry:
     spec: ModelSpec
     distribution: str
+    plugin: str  # the pluggy name, "<distribution>:<entry point>"
+
+
+def _normalise(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def _env_list(var: str) -> set[str]:
-    return {item.strip() for item in os.environ.get(var, "").split(",") if item.strip()}
+    return {_normalise(item.strip()) for item in os.environ.get(var, "").split(",") if item.strip()}
+
+
+def _strict() -> bool:
+    return os.environ.get("FLAIM_STRICT_PLUGINS", "") not in ("", "0")
+
+
+def _disabled_reason(dist: str) -> str | None:
+    allow, block, name = _env_list("FLAIM_PLUGINS"), _env_list("FLAIM_DISABLE_PLUGINS"), _normalise(dist)
+    if name in block:
+        return "disabled by FLAIM_DISABLE_PLUGINS"
+    if allow and name not in allow:
+        return "disabled: not in FLAIM_PLUGINS"
+    return None
+
+
+@contextlib.contextmanager
+def _stdout_to_stderr() -> Iterator[None]:
+    """Plugin code runs with print() going to stderr, so that `flaim list` and `--json` output stay clean."""
+    with contextlib.redirect_stdout(sys.stderr):
+        yield
 
 
 class Registry:
@@ -60,73 +94,102 @@ class Registry:
 
     def __init__(self) -> None:
         self._pm: pluggy.PluginManager | None = None
-        self._plugins: dict[str, PluginInfo] = {}
+        self._plugins: dict[str, PluginInfo] = {}  # by pluggy name, "<distribution>:<entry point>"
+        self._causes: dict[str, BaseException] = {}  # why a plugin failed, for the traceback in strict mode
         self._models: dict[str, list[_Entry]] = {}
 
     # -- discovery -------------------------------------------------------------------------------------
-    def _manager(self) -> pluggy.PluginManager:
+    def _manager(self, check: bool = True) -> pluggy.PluginManager:
+        """The plugin manager, discovering on first use; in strict mode raise while any plugin is broken."""
         if self._pm is None:
-            self._pm = pluggy.PluginManager(hookspecs.PROJECT)
-            self._pm.add_hookspecs(hookspecs)
-            self._discover()
+            pm = pluggy.PluginManager(hookspecs.PROJECT)
+            pm.add_hookspecs(hookspecs)
+            self._plugins, self._causes, self._models = {}, {}, {}
+            self._discover(pm)
+            self._pm = pm
+            if not _strict():
+                for info in self._plugins.values():
+                    if info.error:
+                        warnings.warn(_failure_message(info), RuntimeWarning, stacklevel=4)
+        if check and _strict():
+            broken = [key for key, info in self._plugins.items() if info.error]
+            if broken:
+                message = "\n".join(_failure_message(self._plugins[key]) for key in broken)
+                raise PluginError(f"{message}\n(FLAIM_STRICT_PLUGINS is set)") from self._causes.get(broken[0])
         return self._pm
 
-    def _discover(self) -> None:
-        allow, block = _env_list("FLAIM_PLUGINS"), _env_list("FLAIM_DISABLE_PLUGINS")
+    def _discover(self, pm: pluggy.PluginManager) -> None:
         for ep in importlib_metadata.entry_points(group=hookspecs.ENTRY_POINT_GROUP):
             dist = ep.dist.name if ep.dist else ep.name
             version = ep.dist.version if ep.dist else "unknown"
-            names = {ep.name, dist}
-            if (allow and not names & allow) or names & block:
+            info = PluginInfo(ep.name, dist, version, 0, disabled=_disabled_reason(dist))
+            key = f"{dist}:{ep.name}"
+            if info.disabled:
+                self._plugins[key] = info
                 continue
             try:
-                module = ep.load()
-            except Exception as exc:  # a broken plugin must not break the others
-                self._fail(ep.name, dist, version, f"import failed: {type(exc).__name__}: {exc}")
+                with _stdout_to_stderr():
+                    module = ep.load()
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:  # a broken plugin, even one calling sys.exit, is isolated
+                self._failed(key, info, f"import failed: {_describe(exc)}", exc)
                 continue
-            self.register(module, name=ep.name, distribution=dist, version=version)
+            self._add(pm, key, module, info)
 
-    def _fail(self, name: str, dist: str, version: str, error: str) -> None:
-        self._plugins[name] = PluginInfo(name, dist, version, 0, error)
-        message = f"flaim plugin '{name}' from {dist} {version} is disabled: {error}"
-        if os.environ.get("FLAIM_STRICT_PLUGINS", "") not in ("", "0"):
-            raise PluginError(message)
-        warnings.warn(message, RuntimeWarning, stacklevel=3)
-
-    def register(self, plugin: ModuleType | Any, name: str, distribution: str = "<local>", version: str = "0") -> None:
-        """Register a plugin object (a module or any object with a `flaim_models` hookimpl)."""
-        pm = self._manager()
-        if name in self._plugins:
-            raise PluginError(
-                f"a plugin named '{name}' is already registered (from {self._plugins[name].distribution})"
-            )
+    def _add(self, pm: pluggy.PluginManager, key: str, plugin: Any, info: PluginInfo) -> None:
+        """Register `plugin` under `key` and take its specs; on any failure record it as broken instead."""
         try:
-            pm.register(plugin, name=name)
-            impls = [impl for impl in pm.hook.flaim_models.get_hookimpls() if impl.plugin_name == name]
-            if not impls:
-                raise PluginError("it has no @flaim.hookimpl flaim_models() function")
-            specs = [spec for impl in impls for spec in impl.function()]
+            with _stdout_to_stderr():
+                pm.register(plugin, name=key)
+                impls = [impl for impl in pm.hook.flaim_models.get_hookimpls() if impl.plugin_name == key]
+                if not impls:
+                    raise PluginError("it has no @flaim.hookimpl flaim_models() function")
+                specs = [spec for impl in impls for spec in _as_list(impl.function())]
             _validate(specs)
-        except Exception as exc:
-            if pm.is_registered(plugin):
-                pm.unregister(plugin)
-            self._fail(name, distribution, version, f"{type(exc).__name__}: {exc}")
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:
+            if pm.get_plugin(key) is not None:
+                pm.unregister(name=key)
+            self._failed(key, info, _describe(exc), exc)
             return
         for spec in specs:
-            self._models.setdefault(spec.name, []).append(_Entry(spec, distribution))
-        self._plugins[name] = PluginInfo(name, distribution, version, len(specs))
+            self._models.setdefault(spec.name, []).append(_Entry(spec, info.distribution, key))
+        self._plugins[key] = PluginInfo(info.name, info.distribution, info.version, len(specs))
 
-    def unregister(self, name: str) -> None:
-        """Remove a plugin and its models (mainly for tests that register a plugin of their own)."""
+    def _failed(self, key: str, info: PluginInfo, error: str, cause: BaseException) -> None:
+        self._plugins[key] = PluginInfo(info.name, info.distribution, info.version, 0, error)
+        self._causes[key] = cause
+
+    def register(self, plugin: ModuleType | Any, name: str, distribution: str = "<local>", version: str = "0") -> None:
+        """Register a plugin object (a module or any object with a `flaim_models` hookimpl).
+
+        A broken plugin is recorded and warned about (`PluginError` in strict mode, and then not recorded).
+        """
         pm = self._manager()
-        plugin = pm.get_plugin(name)
-        if plugin is not None:
-            pm.unregister(plugin)
-        info = self._plugins.pop(name, None)
-        if info is None:
-            return
+        key = f"{distribution}:{name}"
+        if key in self._plugins:
+            raise PluginError(f"a plugin named '{name}' from {distribution} is already registered")
+        self._add(pm, key, plugin, PluginInfo(name, distribution, version, 0))
+        info = self._plugins[key]
+        if info.error and _strict():
+            cause = self._causes.pop(key)
+            del self._plugins[key]
+            raise PluginError(_failure_message(info)) from cause
+        if info.error:
+            warnings.warn(_failure_message(info), RuntimeWarning, stacklevel=2)
+
+    def unregister(self, name: str, distribution: str = "<local>") -> None:
+        """Remove a plugin and its models (mainly for tests that register a plugin of their own)."""
+        pm = self._manager(check=False)
+        key = f"{distribution}:{name}"
+        if pm.get_plugin(key) is not None:
+            pm.unregister(name=key)
+        self._plugins.pop(key, None)
+        self._causes.pop(key, None)
         for model, entries in list(self._models.items()):
-            kept = [e for e in entries if e.distribution != info.distribution]
+            kept = [e for e in entries if e.plugin != key]
             if kept:
                 self._models[model] = kept
             else:
@@ -138,8 +201,9 @@ class Registry:
 
     # -- queries ---------------------------------------------------------------------------------------
     def plugins(self) -> list[PluginInfo]:
-        self._manager()
-        return sorted(self._plugins.values(), key=lambda p: p.name)
+        """Every discovered plugin, broken and disabled ones included (never raises for a broken plugin)."""
+        self._manager(check=False)
+        return sorted(self._plugins.values(), key=lambda p: (p.name, p.distribution))
 
     def names(self) -> list[str]:
         self._manager()
@@ -150,8 +214,15 @@ class Registry:
         self._manager()
         return [self._models[name][0].spec for name in sorted(self._models)]
 
+    def distribution(self, spec: ModelSpec) -> str:
+        """The distribution that registered `spec` (for messages about its builder or converter)."""
+        self._manager(check=False)
+        return next((e.distribution for e in self._models.get(spec.name, ()) if e.spec is spec), "<unregistered>")
+
     def resolve(self, model_name: str) -> tuple[ModelSpec, str | None]:
         """Split ``[distribution:]name[.tag]`` and return the spec and the tag (None when not given)."""
+        if not isinstance(model_name, str):
+            raise TypeError(f"model_name must be a string such as 'resnet50.a1_in1k', got {model_name!r}")
         self._manager()
         dist = None
         if ":" in model_name:
@@ -161,7 +232,7 @@ class Registry:
         if not entries:
             raise UnknownModelError(self._unknown_message(name))
         if dist is not None:
-            entries = [e for e in entries if e.distribution == dist]
+            entries = [e for e in entries if _normalise(e.distribution) == _normalise(dist)]
             if not entries:
                 found = ", ".join(e.distribution for e in self._models[name])
                 raise UnknownModelError(f"'{name}' is not provided by '{dist}'; it comes from: {found}")
@@ -184,26 +255,51 @@ class Registry:
         close = difflib.get_close_matches(name, self._models, n=3, cutoff=0.75)
         if close:
             message += " Did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+        by_dist = {_normalise(p.distribution): p for p in self._plugins.values()}
         for dist, pattern in FIRST_PARTY.items():
-            installed = any(p.distribution == dist for p in self._plugins.values())
-            if pattern.search(name) and not installed:
+            if pattern.search(name) and by_dist.get(dist) is None:
                 message += f" '{name}' looks like a {dist} model, which is not installed: pip install {dist}"
-        if not self._models:
+        unusable = [p for p in self._plugins.values() if p.error or p.disabled]
+        if unusable:
+            message += " Not loaded: " + "; ".join(f"{p.distribution} ({p.error or p.disabled})" for p in unusable)
+            message += "."
+        elif not self._models:
             message += " No model plugins are installed; install a family, e.g. pip install flaim-resnet"
         return message
 
 
-def _validate(specs: Any) -> None:
+def _failure_message(info: PluginInfo) -> str:
+    return f"flaim plugin '{info.name}' from {info.distribution} {info.version} is disabled: {info.error}"
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, SystemExit):
+        return f"SystemExit: it called sys.exit({exc.code!r})"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _as_list(specs: Any) -> list[Any]:
     if not isinstance(specs, list | tuple):
         raise TypeError(f"flaim_models() must return a list of ModelSpec, got {type(specs).__name__}")
+    return list(specs)
+
+
+def _validate(specs: list[Any]) -> None:
+    seen: set[str] = set()
     for spec in specs:
         if not isinstance(spec, ModelSpec):
             raise TypeError(f"flaim_models() returned {spec!r}, not a ModelSpec")
         if not _NAME.fullmatch(spec.name):
             raise ValueError(f"model name {spec.name!r} must use lowercase letters, digits and '_' only")
+        if spec.name in seen:
+            raise ValueError(f"it registers '{spec.name}' twice; each model name must appear once")
+        seen.add(spec.name)
         for ref in (spec.builder, spec.converter):
             if not _REF.fullmatch(ref):
                 raise ValueError(f"{spec.name}: {ref!r} is not a 'package.module:attribute' reference")
+        bad_tags = [tag for tag in spec.tags if not isinstance(tag, str) or not _TAG.fullmatch(tag)]
+        if bad_tags:
+            raise ValueError(f"{spec.name}: pretrained tags {bad_tags} must use letters, digits, '_' and '-' only")
         if len(set(spec.tags)) != len(spec.tags):
             raise ValueError(f"{spec.name}: duplicate pretrained tags in {spec.tags}")
 

@@ -119,7 +119,7 @@ def registered(plugin: Any, name: str = "test-plugin", distribution: str = "test
     try:
         yield
     finally:
-        REGISTRY.unregister(name)
+        REGISTRY.unregister(name, distribution)
 
 
 @dataclass
