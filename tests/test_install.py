@@ -72,3 +72,20 @@ def test_broken_plugin_beside_the_families_warns_and_the_rest_work(tmp_path: Pat
     assert out.returncode == 0, out.stderr
     assert "flaim-broken 0.1 is disabled: import failed: ImportError: missing dependency" in out.stderr
     assert int(out.stdout) == len(flaim.list_models())
+
+
+@pytest.mark.parametrize("dist", sorted(FIRST_PARTY))
+def test_each_family_refuses_integer_pixels_with_one_message(dist: str) -> None:
+    if dist not in EXPECTED:
+        pytest.skip(f"{dist} is not installed in this session")
+    import jax
+    import numpy as np
+
+    from flaim.factory import build
+    from flaim.registry import REGISTRY
+
+    spec, _ = REGISTRY.resolve(EXAMPLE[dist])
+    model = build(spec, 10, {})
+    pixels = jax.ShapeDtypeStruct((1, 224, 224, 3), np.uint8)
+    with pytest.raises(ValueError, match=r"Expected a float image batch, got uint8.*flaim\.data\.preprocess"):
+        jax.eval_shape(lambda x: model.init(jax.random.key(0), x, training=False), pixels)  # traced, never run

@@ -88,7 +88,8 @@ def test_save_pretrained_round_trip_is_bit_exact(ckpt: Path, tmp_path: Path) -> 
 
 def test_unknown_model_kwarg_lists_valid_ones(toy: Path) -> None:
     with pytest.raises(
-        TypeError, match=r"unknown model arguments \['widht'\]; valid arguments: kernel_size, param_dtype, width"
+        TypeError,
+        match=r"unknown model arguments \['widht'\]; valid arguments: img_size, kernel_size, param_dtype, width",
     ):
         flaim.get_model("toynet", widht=4)
 
@@ -115,13 +116,6 @@ def test_unconvertible_keys_are_listed(toy: Path) -> None:
     save_file({**timm_style_state(), "extra.weight": np.zeros(3, np.float32)}, str(toy / "extra.safetensors"))
     with pytest.raises(flaim.WeightsError, match=r"\+ unexpected extra.weight"):
         flaim.get_model("toynet", pretrained=str(toy / "extra.safetensors"))
-
-
-def test_corrupt_file_names_the_file_and_the_fix(ckpt: Path) -> None:
-    path = ckpt / "model.safetensors"
-    path.write_bytes(path.read_bytes()[:100])
-    with pytest.raises(flaim.WeightsError, match=rf"Cannot read weights file '{path}'.*truncated or corrupt.*rm "):
-        flaim.get_model("toynet", pretrained=str(ckpt))
 
 
 def test_pickles_are_refused(toy: Path) -> None:
@@ -168,3 +162,116 @@ def test_offline_hub_cache_path(ckpt: Path, tmp_path: Path) -> None:
 
     missing = run_offline(hf_home, ckpt.parent, "import flaim; flaim.get_model('toynet.in10', pretrained=True)")
     assert "HF_HUB_OFFLINE is set" in missing.stderr and "timm/toynet.in10" in missing.stderr
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "message"),
+    [
+        (dict(n_classes="10"), TypeError, "n_classes must be None, 0, -1 or a positive int, got '10'"),
+        (dict(n_classes=1.5), TypeError, "n_classes must be None, 0, -1 or a positive int, got 1.5"),
+        (dict(n_classes=True), TypeError, "n_classes must be None, 0, -1 or a positive int, got True"),
+        (dict(n_classes=-2), ValueError, r"n_classes must be None \(the checkpoint's output\), 0 .* got -2"),
+        (dict(img_size=0), ValueError, r"img_size must be a positive int or a \(height, width\) pair .* got 0"),
+        (dict(img_size="224"), ValueError, "img_size must be a positive int .* got '224'"),
+        (dict(img_size=(16, -1)), ValueError, r"img_size must be .* got \(16, -1\)"),
+        (dict(jit="yes"), TypeError, "jit must be True or False, got 'yes'"),
+        (dict(prng=0), TypeError, r"prng must be a key from jax.random.key\(seed\)"),
+        (dict(pretrained=1), TypeError, "pretrained must be True/False, a tag, 'hf-hub:<repo>' or a path"),
+        (dict(pretrained=""), TypeError, "pretrained must be True/False, a tag"),
+    ],
+)
+def test_bad_arguments_are_named(toy: Path, arguments: dict, error: type, message: str) -> None:
+    with pytest.raises(error, match=message):
+        flaim.get_model("toynet", **arguments)
+
+
+def test_valid_argument_forms(ckpt: Path) -> None:
+    model, _ = flaim.get_model("toynet", n_classes=np.int64(3), prng=jax.random.PRNGKey(1), img_size=(8, 12), jit=False)
+    assert (model.n_classes, type(model.n_classes)) == (3, int)
+    _, variables = flaim.get_model("toynet", pretrained=ckpt)  # a pathlib.Path
+    assert variables["params"]["head"]["fc"]["kernel"].shape == (8, 10)
+
+
+def test_a_bare_word_is_a_tag_not_a_folder(ckpt: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ckpt.parent)
+    (ckpt.parent / "ckpt.safetensors").write_bytes((ckpt / "model.safetensors").read_bytes())
+    with pytest.raises(flaim.UnknownTagError, match=r"Unknown pretrained tag 'ckpt' .* pass './ckpt'. Available"):
+        flaim.get_model("toynet", pretrained="ckpt")
+    for path in ("./ckpt", "ckpt.safetensors"):
+        _, variables = flaim.get_model("toynet", pretrained=path)
+        assert variables["params"]["conv"]["kernel"].shape == (3, 3, 3, 8)
+
+
+def test_integer_and_bool_weights_are_refused(toy: Path) -> None:
+    state = timm_style_state()
+    state["conv.bias"] = np.arange(8, dtype=np.int64)
+    state["head.fc.bias"] = np.ones(10, dtype=bool)
+    save_file(state, str(toy / "ints.safetensors"))
+    with pytest.raises(flaim.WeightsError) as err:
+        flaim.get_model("toynet", pretrained=str(toy / "ints.safetensors"))
+    assert "~ dtype params/conv/bias: checkpoint int64, model float32" in str(err.value)
+    assert "~ dtype params/head/fc/bias: checkpoint bool, model float32" in str(err.value)
+
+
+def test_extra_native_keys_under_the_classifier_are_refused(ckpt: Path, tmp_path: Path) -> None:
+    _, variables = flaim.get_model("toynet", pretrained=str(ckpt))
+    flat = {k: np.asarray(v) for k, v in flatten(variables).items()}
+    flat["params/head/fc/extra"] = np.zeros(3, np.float32)
+    save_file(flat, str(tmp_path / "native.safetensors"), metadata={"format": "flaim"})
+    for n_classes in (None, 5, -1):
+        with pytest.raises(flaim.WeightsError, match=r"\+ unexpected params/head/fc/extra \(3,\)"):
+            flaim.get_model("toynet", pretrained=str(tmp_path / "native.safetensors"), n_classes=n_classes)
+
+
+def spec_plugin(**fields: str) -> object:
+    """A plugin object registering 'badnet': the toy model with some spec fields replaced."""
+
+    class Plugin:
+        @flaim.hookimpl
+        def flaim_models(self) -> list[flaim.ModelSpec]:
+            refs = {"builder": "flaim_toy_model:ToyNet", "converter": "flaim_toy_model:timm_to_flax", **fields}
+            return [flaim.ModelSpec(name="badnet", family="x", classifier="head/fc", **refs)]
+
+    return Plugin()
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        (
+            dict(builder="flaim_toy_model:Nope"),
+            "'badnet' \\(from bad-dist\\) has builder='flaim_toy_model:Nope', which cannot be imported: AttributeError",
+        ),
+        (
+            dict(converter="no_such_module:f"),
+            "'badnet' \\(from bad-dist\\) has converter='no_such_module:f', which "
+            "cannot be imported: ModuleNotFoundError",
+        ),
+        (
+            dict(builder="flaim_toy_model:timm_to_flax"),
+            "builder='flaim_toy_model:timm_to_flax', which is not a flax Module class",
+        ),
+        (
+            dict(converter="flaim_toy_model:timm_style_state"),
+            r"could not be converted for 'badnet' by "
+            r"flaim_toy_model:timm_style_state \(from bad-dist\): TypeError",
+        ),
+    ],
+)
+def test_broken_spec_references_name_model_field_and_distribution(
+    ckpt: Path, fields: dict[str, str], message: str
+) -> None:
+    from flaim.testing import registered
+
+    plugin = spec_plugin(**fields)
+    with registered(plugin, name="bad", distribution="bad-dist"), pytest.raises(Exception, match=message) as err:
+        flaim.get_model("badnet", pretrained=str(ckpt))
+    assert isinstance(err.value, flaim.PluginError | flaim.WeightsError)
+
+
+def test_integer_image_batches_are_refused(toy: Path) -> None:
+    model, variables = flaim.get_model("toynet")
+    with pytest.raises(ValueError, match=r"Expected a float image batch, got uint8.*flaim\.data\.preprocess"):
+        model.apply(variables, (X * 255).astype(np.uint8), training=False)
+    with pytest.raises(TypeError, match="Expected an NHWC image batch as an array, got list"):
+        model.apply(variables, X.tolist(), training=False)

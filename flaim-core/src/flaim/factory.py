@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import importlib
 import os
 from typing import Any
@@ -14,7 +15,7 @@ from flax import linen as nn
 
 from flaim import saved_config, weights
 from flaim.convert import flatten, unflatten
-from flaim.errors import UnknownTagError, WeightsError
+from flaim.errors import PluginError, UnknownTagError, WeightsError
 from flaim.registry import REGISTRY
 from flaim.specs import ModelSpec
 
@@ -28,13 +29,33 @@ def load_ref(ref: str) -> Any:
     return getattr(importlib.import_module(module), attr)
 
 
+def _spec_ref(spec: ModelSpec, field: str) -> Any:
+    """The spec's `field` reference (``'builder'`` or ``'converter'``), imported; `PluginError` naming all if not."""
+    ref = getattr(spec, field)
+    try:
+        return load_ref(ref)
+    except (ImportError, AttributeError) as exc:
+        dist = REGISTRY.distribution(spec)
+        raise PluginError(
+            f"'{spec.name}' (from {dist}) has {field}={ref!r}, which cannot be imported: {type(exc).__name__}: "
+            f"{exc}. Reinstall {dist}, or report it to its authors."
+        ) from exc
+
+
 def build(spec: ModelSpec, n_classes: int, model_kwargs: dict[str, Any]) -> nn.Module:
     """Instantiate the spec's module with its default arguments overridden by `model_kwargs` (checked)."""
-    cls = load_ref(spec.builder)
+    cls = _spec_ref(spec, "builder")
+    if not (isinstance(cls, type) and issubclass(cls, nn.Module) and "n_classes" in cls.__dataclass_fields__):
+        raise PluginError(
+            f"'{spec.name}' (from {REGISTRY.distribution(spec)}) has builder={spec.builder!r}, which is not a "
+            f"flax Module class with an n_classes field."
+        )
     valid = sorted(f.name for f in dataclasses.fields(cls) if f.init and f.name not in _RESERVED)
     unknown = sorted(set(model_kwargs) - set(valid))
     if unknown:
         raise TypeError(f"{spec.name} got unknown model arguments {unknown}; valid arguments: {', '.join(valid)}")
+    if "img_size" in model_kwargs:
+        _check_img_size(model_kwargs["img_size"])
     return cls(n_classes=n_classes, **{**spec.model_args, **model_kwargs})
 
 
@@ -69,6 +90,8 @@ def get_model(
     recorded = saved_config.read(pretrained)
     model_name, n_classes, model_kwargs, note = saved_config.merge(recorded, model_name, n_classes, model_kwargs)
     spec, tag = REGISTRY.resolve(model_name)
+    _check_args(n_classes, jit, prng)
+    n_classes = None if n_classes is None else int(n_classes)
     source = _weights_source(spec, tag, pretrained)
     prng = jax.random.key(0) if prng is None else prng
     if source is None:
@@ -87,7 +110,8 @@ def get_model(
     if fresh_head:
         initial = flatten(_initializer(model, jit)(prng))
         loaded.update({k: v for k, v in initial.items() if k.startswith(head)})
-    loaded = {k: v for k, v in loaded.items() if k in expected or not k.startswith(head)}
+    dropped = {head + "kernel", head + "bias"} - set(expected)  # the checkpoint's classifier, when not wanted
+    loaded = {k: v for k, v in loaded.items() if k not in dropped}
     _check(loaded, expected, source, note)
     return model, unflatten({k: jnp.asarray(v, dtype=expected[k].dtype) for k, v in loaded.items()})
 
@@ -99,7 +123,39 @@ def head_width(spec: ModelSpec, flat: dict[str, Any]) -> int:
     return 0 if kernel is None else int(np.shape(kernel)[-1])
 
 
-def _weights_source(spec: ModelSpec, tag: str | None, pretrained: bool | str) -> Any:
+def _check_args(n_classes: Any, jit: Any, prng: Any) -> None:
+    if n_classes is not None and (not isinstance(n_classes, int | np.integer) or isinstance(n_classes, bool)):
+        raise TypeError(f"n_classes must be None, 0, -1 or a positive int, got {n_classes!r}")
+    if n_classes is not None and n_classes < -1:
+        raise ValueError(
+            f"n_classes must be None (the checkpoint's output), 0 (features), -1 (pre-logits) or N > 0, got {n_classes}"
+        )
+    if not isinstance(jit, bool):
+        raise TypeError(f"jit must be True or False, got {jit!r}")
+    if prng is not None and not _is_key(prng):
+        raise TypeError(f"prng must be a key from jax.random.key(seed) (or jax.random.PRNGKey), got {prng!r}")
+
+
+def _is_key(prng: Any) -> bool:
+    dtype = getattr(prng, "dtype", None)
+    if dtype is not None and jax.dtypes.issubdtype(dtype, jax.dtypes.prng_key):
+        return getattr(prng, "shape", None) == ()
+    return dtype == jnp.uint32 and getattr(prng, "shape", None) == (2,)  # a legacy raw key
+
+
+def _check_img_size(size: Any) -> None:
+    sizes = size if isinstance(size, tuple | list) and len(size) == 2 else (size,)
+    if not all(isinstance(s, int | np.integer) and not isinstance(s, bool) and s > 0 for s in sizes):
+        raise ValueError(f"img_size must be a positive int or a (height, width) pair of them, got {size!r}")
+
+
+def _looks_like_path(text: str) -> bool:
+    """``./x``, ``/x``, ``~/x``, ``x.safetensors`` or anything with a path separator; a bare word is a tag."""
+    separators = {os.path.sep, os.path.altsep, "/"} - {None}
+    return text.startswith("~") or text.endswith(".safetensors") or any(sep in text for sep in separators)
+
+
+def _weights_source(spec: ModelSpec, tag: str | None, pretrained: Any) -> Any:
     if pretrained is False or pretrained is None:
         return None
     if pretrained is True:
@@ -107,11 +163,26 @@ def _weights_source(spec: ModelSpec, tag: str | None, pretrained: bool | str) ->
         if cfg is None:
             raise UnknownTagError(f"'{spec.name}' has no pretrained weights; use pretrained=False or a local file.")
         return weights.hub_file(cfg.hf_hub_id)
-    if pretrained.startswith("hf-hub:") or os.path.sep in pretrained or os.path.exists(pretrained):
+    if isinstance(pretrained, os.PathLike):
+        return weights.locate(os.fspath(pretrained))
+    if not isinstance(pretrained, str) or not pretrained:
+        raise TypeError(
+            f"pretrained must be True/False, a tag, 'hf-hub:<repo>' or a path to a .safetensors file or folder, "
+            f"got {pretrained!r}"
+        )
+    if pretrained.startswith("hf-hub:") or _looks_like_path(pretrained):
         return weights.locate(pretrained)
+    if pretrained not in spec.tags:
+        hint = f" To load the local '{pretrained}', pass './{pretrained}'." if os.path.exists(pretrained) else ""
+        close = difflib.get_close_matches(pretrained, spec.tags, n=1)
+        hint = (f" Did you mean '{close[0]}'?" if close else "") + hint
+        raise UnknownTagError(
+            f"Unknown pretrained tag '{pretrained}' for '{spec.name}'.{hint} Available tags: "
+            f"{', '.join(spec.tags) or 'none'}."
+        )
     if tag is not None and pretrained != tag:
         raise ValueError(f"Two different tags given: '{tag}' in the name and pretrained='{pretrained}'.")
-    return _weights_source(spec, REGISTRY.resolve(f"{spec.name}.{pretrained}")[1], True)
+    return _weights_source(spec, pretrained, True)
 
 
 def _init_fn(model: nn.Module):
@@ -130,10 +201,27 @@ def _kept(variables: dict[str, Any]) -> dict[str, Any]:
 
 
 def _convert(spec: ModelSpec, checkpoint: weights.Checkpoint, model: nn.Module) -> dict[str, Any]:
+    converter = _spec_ref(spec, "converter")
     try:
-        return load_ref(spec.converter)(checkpoint.tensors, model)
+        converted = converter(checkpoint.tensors, model)
     except WeightsError as exc:
         raise WeightsError(f"{checkpoint.path} does not fit '{spec.name}': {exc}") from None
+    except Exception as exc:  # a converter's own bug or a checkpoint it did not expect: never a bare KeyError
+        raise WeightsError(
+            f"{checkpoint.path} could not be converted for '{spec.name}' by {spec.converter} (from "
+            f"{REGISTRY.distribution(spec)}): {type(exc).__name__}: {exc}. Check that the file is a timm checkpoint "
+            f"of '{spec.name}'; if it is, report this to the plugin's authors."
+        ) from exc
+    if not isinstance(converted, dict):
+        raise PluginError(
+            f"{spec.converter} (from {REGISTRY.distribution(spec)}) returned {type(converted).__name__}, not a "
+            f"dict of flax variables."
+        )
+    return converted
+
+
+def _is_float(dtype: Any) -> bool:
+    return jnp.issubdtype(dtype, jnp.floating)
 
 
 def _check(loaded: dict[str, Any], expected: dict[str, Any], source: Any, note: str = "") -> None:
@@ -143,6 +231,11 @@ def _check(loaded: dict[str, Any], expected: dict[str, Any], source: Any, note: 
         f"~ shape {k}: checkpoint {tuple(np.shape(loaded[k]))}, model {tuple(expected[k].shape)}"
         for k in sorted(set(loaded) & set(expected))
         if tuple(np.shape(loaded[k])) != tuple(expected[k].shape)
+    ]
+    lines += [
+        f"~ dtype {k}: checkpoint {np.asarray(loaded[k]).dtype}, model {expected[k].dtype}"
+        for k in sorted(set(loaded) & set(expected))
+        if _is_float(expected[k].dtype) and not _is_float(np.asarray(loaded[k]).dtype)
     ]
     if lines:
         raise WeightsError(f"Weights in {source} do not match the model{note}:\n" + "\n".join(lines))

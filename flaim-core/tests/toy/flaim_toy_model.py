@@ -19,6 +19,7 @@ class ToyNet(nn.Module):
     width: int = 8
     kernel_size: tuple[int, int] = (3, 3)
     param_dtype: Any = np.float32
+    img_size: int = 16  # the size get_model initialises at (any size runs)
 
     @nn.compact
     def __call__(self, x: Any, training: bool = False) -> Any:
