@@ -39,7 +39,8 @@ class BatchNorm(nn.Module):
 
     Training normalises with the batch mean and biased variance and, unless initialising, updates the running
     stats as PyTorch does: ``running = (1 - momentum) * running + momentum * batch`` with the unbiased variance.
-    Inference uses the running stats.
+    Inference uses the running stats. Training with one value per channel (batch 1 on a 1×1 map) is refused, as in
+    PyTorch: its batch variance would be zero.
     """
 
     momentum: float = 0.1
@@ -57,6 +58,11 @@ class BatchNorm(nn.Module):
         x = x.astype(self.dtype or x.dtype)
         if not training:
             return batch_norm(x, ra_mean.value, ra_var.value, scale, bias, self.epsilon)
+        if x.size <= features:  # shapes are static, so this is decided at trace time
+            raise ValueError(
+                f"BatchNorm in training mode needs more than one value per channel, got input shape {x.shape}: "
+                f"train with a batch of at least 2 (or larger images), or use training=False."
+            )
         axes = tuple(range(x.ndim - 1))
         xf = x.astype(_stats_dtype(x.dtype))
         mean = xf.mean(axes)
