@@ -191,3 +191,63 @@ def test_console_script_errors_are_one_line(tmp_path: Path) -> None:
     result = flaim_cli("predict", str(tmp_path / "missing.jpg"), "--model", "nonet")
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr.startswith("flaim: error: Unknown model 'nonet'.") and result.stderr.count("\n") == 1
+
+
+def test_predict_reports_good_images_and_an_error_per_bad_one(
+    toyclf: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = str(tmp_path / "missing.jpg")
+    argv = ["predict", IMAGES[0], bad, IMAGES[1], "--model", "toyclf", "--weights", str(toyclf), "--top-k", "1"]
+    status, out, err = run(capsys, *argv, "--json")
+    records = json.loads(out)
+    assert status == 1 and [r["image"] for r in records] == [IMAGES[0], bad, IMAGES[1]]
+    assert records[1] == {"image": bad, "error": f"No such image file: '{bad}'"}
+    assert len(records[0]["predictions"]) == 1 and len(records[2]["predictions"]) == 1
+    assert err == f"flaim: error: No such image file: '{bad}'\n"
+
+    status, out, err = run(capsys, *argv)
+    assert status == 1 and out.count("(toyclf.in1k, weights") == 2 and bad not in out
+    assert err == f"flaim: error: No such image file: '{bad}'\n"
+
+
+def test_malformed_hub_reference_is_one_line(toyclf: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for ref in ("hf-hub:", "hf-hub:../../etc", "hf-hub:a/b/c"):
+        status, out, err = run(capsys, "predict", IMAGES[0], "--model", "toyclf", "--weights", ref)
+        assert (status, out) == (1, "") and err.startswith("flaim: error: ") and err.count("\n") == 1
+
+
+def test_info_with_a_distribution_prefix_when_two_plugins_share_a_name(
+    toyclf: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    install_fake_dist(toyclf.parent, "flaim-toyclf2", "broken_toyclf2", PLUGIN)
+    status, out, err = run(capsys, "info", "flaim-toyclf2:toyclf.in10")
+    assert (status, err) == (0, "") and f"parameters:  {8 * 27 + 8 + 8 * 10 + 10:,}" in out
+    status, _, err = run(capsys, "info", "toyclf")
+    assert status == 1 and "registered by several distributions" in err
+
+
+def test_disabled_plugins_are_listed_as_disabled(
+    toyclf: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FLAIM_DISABLE_PLUGINS", "flaim-toyclf")
+    status, out, _ = run(capsys, "plugins")
+    rows = {line.split()[0]: line.split(maxsplit=4) for line in out.splitlines()}
+    assert status == 0 and rows["flaim-toyclf"][1:] == ["flaim-toyclf", "0.1", "0", "disabled by FLAIM_DISABLE_PLUGINS"]
+
+
+def test_plugin_output_never_reaches_stdout(toyclf: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    install_fake_dist(
+        toyclf.parent, "flaim-chatty", "broken_chatty", "print('loaded!')\n" + PLUGIN.replace("toyclf", "chatty")
+    )
+    status, out, err = run(capsys, "list", "^(toyclf|chatty)$")
+    assert (status, out) == (0, "chatty\ntoyclf\n") and "loaded!" in err
+
+
+def test_python_dash_m_flaim_exits_like_flaim(toyclf: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(toyclf.parent), str(TOY_DIR)])}
+    result = subprocess.run([sys.executable, "-m", "flaim", "info", "nonet"], capture_output=True, text=True, env=env)
+    assert result.returncode == 1 and result.stderr.startswith("flaim: error: Unknown model 'nonet'.")
+    result = subprocess.run(
+        [sys.executable, "-m", "flaim", "list", "^toyclf$"], capture_output=True, text=True, env=env
+    )
+    assert (result.returncode, result.stdout) == (0, "toyclf\n")

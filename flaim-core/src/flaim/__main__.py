@@ -1,5 +1,7 @@
-"""``python -m flaim`` runs the command line."""
+"""``python -m flaim`` runs the command line, with the same exit status as ``flaim``."""
+
+import sys
 
 from flaim.cli import main
 
-main()
+sys.exit(main())

@@ -1,7 +1,8 @@
 """The ``flaim`` command: list models, describe one, show the installed plugins, classify images.
 
 Mistakes a user can make (a bad name, a missing or unreadable image, no weights offline) end with one line on
-stderr and exit status 1; bad arguments with argparse's usage message and status 2.
+stderr and exit status 1; bad arguments with argparse's usage message and status 2. `predict` reports the images it
+could read and one error line per image it could not, and then exits with status 1.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import importlib_metadata
+import numpy as np
 
 import flaim
-from flaim.data import DataConfig, ImageError, decode_predictions, preprocess_batch, resolve_data_config, synsets
+from flaim.data import DataConfig, ImageError, decode_predictions, preprocess, resolve_data_config, synsets
 from flaim.errors import AmbiguousModelError, PluginError, UnknownModelError, UnknownTagError, WeightsError
 from flaim.registry import REGISTRY
 from flaim.specs import PretrainedCfg
@@ -52,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with warnings.catch_warnings():
         warnings.showwarning = _show_warning
         try:
-            args.run(args)
+            status = args.run(args)
         except _USER_ERRORS as exc:
             print(f"flaim: error: {exc}", file=sys.stderr)
             return 1
@@ -61,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except BrokenPipeError:  # e.g. `flaim list | head`: silence the flush at exit too
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 1
-    return 0
+    return status or 0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -127,7 +129,8 @@ def _info(args: argparse.Namespace) -> None:
     spec, tag = REGISTRY.resolve(args.model)
     cfg = spec.pretrained_cfg(tag)
     name = f"{spec.name}.{cfg.tag}" if cfg else spec.name
-    rows = [("model", name), ("family", spec.family), ("parameters", f"{_count_params(name):,}")]
+    dist = args.model.split(":", 1)[0] + ":" if ":" in args.model else ""  # keeps a chosen distribution
+    rows = [("model", name), ("family", spec.family), ("parameters", f"{_count_params(dist + name):,}")]
     if cfg is not None:
         data = resolve_data_config(cfg)
         height, width = data.img_size
@@ -167,7 +170,8 @@ def _plugins(args: argparse.Namespace) -> None:
         return
     rows = [("plugin", "distribution", "version", "models", "status")]
     rows += [
-        (p.name, p.distribution, p.version, str(p.n_models), f"error: {p.error}" if p.error else "ok") for p in infos
+        (p.name, p.distribution, p.version, str(p.n_models), f"error: {p.error}" if p.error else p.disabled or "ok")
+        for p in infos
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
@@ -181,7 +185,7 @@ def _print_rows(rows: Sequence[tuple[str, str]]) -> None:
 
 
 # -- predict ----------------------------------------------------------------------------------------------------
-def _predict(args: argparse.Namespace) -> None:
+def _predict(args: argparse.Namespace) -> int:
     spec, tag = REGISTRY.resolve(args.model)
     cfg = spec.pretrained_cfg(tag)
     if cfg is None and not args.weights:
@@ -192,35 +196,56 @@ def _predict(args: argparse.Namespace) -> None:
             f"pick a classifier tag from: flaim list '^{spec.name}[.]' --pretrained"
         )
     model_name = f"{spec.name}.{cfg.tag}" if cfg else spec.name
-    batch = preprocess_batch(args.images, resolve_data_config(cfg) if cfg else DataConfig())
-    source = _weights_file(cfg, args.weights)
-    logits = _logits(args.model, source, batch)
-    label_set, n_classes = (cfg.label_set if cfg else None), logits.shape[-1]
-    if label_set is not None and len(synsets(label_set)) != n_classes:
-        print(
-            f"flaim: warning: the model gives {n_classes} classes, not the {len(synsets(label_set))} of "
-            f"'{label_set}'; naming classes by index",
-            file=sys.stderr,
-        )
-        label_set = None
-    results = decode_predictions(logits, label_set, args.top_k)
+    pixels, errors = _read_images(args.images, resolve_data_config(cfg) if cfg else DataConfig())
+    results: dict[str, Any] = {}
+    source: Path | None = None
+    if pixels:
+        source = _weights_file(cfg, args.weights)
+        logits = _logits(args.model, source, np.stack(list(pixels.values())))
+        label_set, n_classes = (cfg.label_set if cfg else None), logits.shape[-1]
+        if label_set is not None and len(synsets(label_set)) != n_classes:
+            print(
+                f"flaim: warning: the model gives {n_classes} classes, not the {len(synsets(label_set))} of "
+                f"'{label_set}'; naming classes by index",
+                file=sys.stderr,
+            )
+            label_set = None
+        results = dict(zip(pixels, decode_predictions(logits, label_set, args.top_k), strict=True))
     if args.json:
         records = [
-            {
-                "image": str(image),
+            {"image": image, "error": errors[image]}
+            if image in errors
+            else {
+                "image": image,
                 "model": model_name,
                 "weights": str(source),
-                "predictions": [p._asdict() for p in top],
+                "predictions": [p._asdict() for p in results[image]],
             }
-            for image, top in zip(args.images, results, strict=True)
+            for image in args.images
         ]
         print(json.dumps(records, indent=2))
-        return
     title = f"{model_name}, weights {args.weights}" if args.weights else model_name
-    for i, (image, top) in enumerate(zip(args.images, results, strict=True)):
-        print(("\n" if i else "") + f"{image}  ({title})")
-        for rank, p in enumerate(top, 1):
-            print(f"  {rank:>2}  {p.probability:7.2%}  {p.label}")
+    shown = 0
+    for image in args.images:
+        if image in errors:
+            print(f"flaim: error: {errors[image]}", file=sys.stderr)
+        elif not args.json:
+            print(("\n" if shown else "") + f"{image}  ({title})")
+            shown += 1
+            for rank, p in enumerate(results[image], 1):
+                print(f"  {rank:>2}  {p.probability:7.2%}  {p.label}")
+    return 1 if errors else 0
+
+
+def _read_images(images: Sequence[str], config: DataConfig) -> tuple[dict[str, Any], dict[str, str]]:
+    """Each image preprocessed, by path, and the error message of each image that could not be read."""
+    pixels, errors = {}, {}
+    for image in images:
+        try:
+            pixels[image] = preprocess(image, config)
+        except (FileNotFoundError, ImageError) as exc:
+            errors[image] = str(exc)
+    return pixels, errors
 
 
 def _weights_file(cfg: PretrainedCfg | None, weights_arg: str | None) -> Path:
@@ -238,8 +263,6 @@ def _weights_file(cfg: PretrainedCfg | None, weights_arg: str | None) -> Path:
 
 def _logits(name: str, source: Path, batch: Any) -> Any:
     """Build `name` with the weights in `source` and run it over `batch`, `_BATCH` images at a time."""
-    import numpy as np
-
     model, variables = flaim.get_model(name, pretrained=str(source))
     forward = flaim.jit(lambda x: model.apply(variables, x, training=False))
     return np.concatenate([np.asarray(forward(batch[i : i + _BATCH])) for i in range(0, len(batch), _BATCH)])
