@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import jax
 import numpy as np
@@ -223,7 +224,7 @@ def test_extra_native_keys_under_the_classifier_are_refused(ckpt: Path, tmp_path
             flaim.get_model("toynet", pretrained=str(tmp_path / "native.safetensors"), n_classes=n_classes)
 
 
-def spec_plugin(**fields: str) -> object:
+def spec_plugin(**fields: Any) -> object:
     """A plugin object registering 'badnet': the toy model with some spec fields replaced."""
 
     class Plugin:
@@ -252,6 +253,11 @@ def spec_plugin(**fields: str) -> object:
             "builder='flaim_toy_model:timm_to_flax', which is not a flax Module class",
         ),
         (
+            dict(model_args={"widht": 4}),
+            r"'badnet' \(from bad-dist\) has model_args \['widht'\] that flaim_toy_model:ToyNet does not take; "
+            r"valid arguments: img_size, kernel_size, param_dtype, width",
+        ),
+        (
             dict(converter="flaim_toy_model:timm_style_state"),
             r"could not be converted for 'badnet' by "
             r"flaim_toy_model:timm_style_state \(from bad-dist\): TypeError",
@@ -259,7 +265,7 @@ def spec_plugin(**fields: str) -> object:
     ],
 )
 def test_broken_spec_references_name_model_field_and_distribution(
-    ckpt: Path, fields: dict[str, str], message: str
+    ckpt: Path, fields: dict[str, Any], message: str
 ) -> None:
     from flaim.testing import registered
 

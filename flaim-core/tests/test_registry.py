@@ -211,6 +211,13 @@ def test_tags_that_cannot_be_resolved_are_refused(toy: Path, monkeypatch: pytest
         flaim.list_models()
 
 
+def test_a_classifier_that_is_not_a_params_path_is_refused(toy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    install_fake_dist(toy, "broken-head", "broken_head", EVIL.replace('family="evil"', 'family="evil", classifier="/"'))
+    monkeypatch.delenv("FLAIM_STRICT_PLUGINS", raising=False)
+    with pytest.warns(RuntimeWarning, match="classifier '/' must be a params path such as 'head/fc'"):
+        assert "eviltoy" not in flaim.list_models()
+
+
 def test_unknown_model_says_which_plugins_failed(toy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     install_fake_dist(toy, "broken-family", "broken_family", BROKEN)
     monkeypatch.delenv("FLAIM_STRICT_PLUGINS", raising=False)

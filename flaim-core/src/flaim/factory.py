@@ -51,6 +51,12 @@ def build(spec: ModelSpec, n_classes: int, model_kwargs: dict[str, Any]) -> nn.M
             f"flax Module class with an n_classes field."
         )
     valid = sorted(f.name for f in dataclasses.fields(cls) if f.init and f.name not in _RESERVED)
+    foreign = sorted(set(spec.model_args) - set(valid))
+    if foreign:
+        raise PluginError(
+            f"'{spec.name}' (from {REGISTRY.distribution(spec)}) has model_args {foreign} that {spec.builder} does "
+            f"not take; valid arguments: {', '.join(valid)}"
+        )
     unknown = sorted(set(model_kwargs) - set(valid))
     if unknown:
         raise TypeError(f"{spec.name} got unknown model arguments {unknown}; valid arguments: {', '.join(valid)}")

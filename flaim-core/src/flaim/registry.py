@@ -32,6 +32,7 @@ from flaim.specs import ModelSpec
 
 _NAME = re.compile(r"[a-z0-9_]+")
 _REF = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_]\w*")
+_PATH = re.compile(r"\w+(/\w+)*")
 _TAG = re.compile(r"[A-Za-z0-9_-]+")
 
 # Which first-party distribution provides a name, for the install hint when it is not installed.
@@ -297,6 +298,8 @@ def _validate(specs: list[Any]) -> None:
         for ref in (spec.builder, spec.converter):
             if not _REF.fullmatch(ref):
                 raise ValueError(f"{spec.name}: {ref!r} is not a 'package.module:attribute' reference")
+        if not isinstance(spec.classifier, str) or not _PATH.fullmatch(spec.classifier):
+            raise ValueError(f"{spec.name}: classifier {spec.classifier!r} must be a params path such as 'head/fc'")
         bad_tags = [tag for tag in spec.tags if not isinstance(tag, str) or not _TAG.fullmatch(tag)]
         if bad_tags:
             raise ValueError(f"{spec.name}: pretrained tags {bad_tags} must use letters, digits, '_' and '-' only")
