@@ -118,3 +118,14 @@ def test_save_pretrained_refuses_what_is_not_variables(toy: Path, tmp_path: Path
     for bad in ({}, [np.ones(3)]):
         with pytest.raises(TypeError, match="variables must be the non-empty dict get_model returned"):
             flaim.save_pretrained(bad, tmp_path, "toynet")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"), [("{not json", "is not valid JSON"), ('{"format": "flaim"}', "has no model_name")]
+)
+def test_a_corrupt_config_json_is_a_weights_error(toy: Path, text: str, message: str) -> None:
+    folder = toy / "saved"
+    flaim.save_pretrained({"params": {"w": np.ones(3, np.float32)}}, folder, "toynet")
+    (folder / "config.json").write_text(text)
+    with pytest.raises(flaim.WeightsError, match=f"'{folder / 'config.json'}' {message}.*save the model again"):
+        flaim.get_model(pretrained=str(folder))

@@ -155,12 +155,6 @@ def _check_img_size(size: Any) -> None:
         raise ValueError(f"img_size must be a positive int or a (height, width) pair of them, got {size!r}")
 
 
-def _looks_like_path(text: str) -> bool:
-    """``./x``, ``/x``, ``~/x``, ``x.safetensors`` or anything with a path separator; a bare word is a tag."""
-    separators = {os.path.sep, os.path.altsep, "/"} - {None}
-    return text.startswith("~") or text.endswith(".safetensors") or any(sep in text for sep in separators)
-
-
 def _weights_source(spec: ModelSpec, tag: str | None, pretrained: Any) -> Any:
     if pretrained is False or pretrained is None:
         return None
@@ -176,7 +170,7 @@ def _weights_source(spec: ModelSpec, tag: str | None, pretrained: Any) -> Any:
             f"pretrained must be True/False, a tag, 'hf-hub:<repo>' or a path to a .safetensors file or folder, "
             f"got {pretrained!r}"
         )
-    if pretrained.startswith("hf-hub:") or _looks_like_path(pretrained):
+    if pretrained.startswith("hf-hub:") or weights.looks_like_path(pretrained):
         return weights.locate(pretrained)
     if pretrained not in spec.tags:
         hint = f" To load the local '{pretrained}', pass './{pretrained}'." if os.path.exists(pretrained) else ""

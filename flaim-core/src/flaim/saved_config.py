@@ -14,8 +14,9 @@ import os
 from pathlib import Path
 from typing import Any
 
+from flaim.errors import WeightsError
 from flaim.registry import REGISTRY
-from flaim.weights import CONFIG_FILE, NATIVE_FORMAT, WEIGHTS_FILE
+from flaim.weights import CONFIG_FILE, NATIVE_FORMAT, WEIGHTS_FILE, looks_like_path
 
 _NOT_ARGUMENTS = {"parent", "name", "n_classes"}
 
@@ -45,15 +46,24 @@ def describe(model_name: str, model: Any | None = None) -> dict[str, Any]:
 
 def read(pretrained: Any) -> dict[str, Any]:
     """The config saved with the local flaim checkpoint `pretrained` (a folder or its weights file); {} if none."""
-    if not isinstance(pretrained, str | os.PathLike) or str(pretrained).startswith("hf-hub:"):
+    if isinstance(pretrained, str) and (pretrained.startswith("hf-hub:") or not looks_like_path(pretrained)):
+        return {}  # a Hub reference or a tag
+    if not isinstance(pretrained, str | os.PathLike):
         return {}
     path = Path(pretrained).expanduser()
     if path.name == WEIGHTS_FILE:
         path = path.parent
     if not (path / CONFIG_FILE).is_file():
         return {}
-    config = json.loads((path / CONFIG_FILE).read_text())
-    return config if config.get("format") == NATIVE_FORMAT else {}
+    try:
+        config = json.loads((path / CONFIG_FILE).read_text())
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise WeightsError(f"'{path / CONFIG_FILE}' is not valid JSON ({exc}); save the model again.") from None
+    if not isinstance(config, dict) or config.get("format") != NATIVE_FORMAT:
+        return {}
+    if not isinstance(config.get("model_name"), str):
+        raise WeightsError(f"'{path / CONFIG_FILE}' has no model_name; save the model again.")
+    return config
 
 
 def merge(

@@ -74,6 +74,12 @@ def hub_file(repo_id: str, revision: str | None = None) -> Path:
         raise WeightsError(f"Cannot download '{WEIGHTS_FILE}' of '{repo_id}' from the Hub: {exc}") from None
 
 
+def looks_like_path(reference: str) -> bool:
+    """``./x``, ``/x``, ``~/x``, ``x.safetensors`` or anything with a path separator; a bare word is a tag."""
+    separators = {os.path.sep, os.path.altsep, "/"} - {None}
+    return reference.startswith("~") or reference.endswith(".safetensors") or any(s in reference for s in separators)
+
+
 def locate(source: str) -> Path:
     """The weights file of a ``hf-hub:<repo>[@revision]`` reference or a local file or folder."""
     if source.startswith("hf-hub:"):
