@@ -50,7 +50,18 @@ def all_families(session: nox.Session) -> None:
     """Every family installed together: cross-package tests without torch (NNX training included: optax)."""
     install(session, *FAMILIES, core_extras="test,train")
     env = {**STRICT, "FLAIM_EXPECT_FAMILIES": ",".join(f"flaim-{f}" for f in FAMILIES)}
-    session.run("pytest", "tests", *SKIP_TORCH_TESTS, env=env)
+    session.run("pytest", "tests", "--ignore=tests/sharding", *SKIP_TORCH_TESTS, env=env)
+
+
+@nox.session
+def sharding(session: nox.Session) -> None:
+    """Many devices: FSDP, get_model(mesh=...) and the training example, on 8 simulated CPU devices.
+
+    tests/sharding/conftest.py sets XLA_FLAGS before JAX starts, so that folder runs in this session only; the
+    example's optax comes from flaim-core's `train` extra.
+    """
+    install(session, *FAMILIES, core_extras="test,train")
+    session.run("pytest", "tests/sharding", env=STRICT)
 
 
 @nox.session(venv_backend="virtualenv")

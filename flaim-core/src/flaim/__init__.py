@@ -51,12 +51,14 @@ def get_model(
     n_classes: int | None = None,
     jit: bool = True,
     prng: jax.Array | None = None,
+    mesh: jax.sharding.Mesh | None = None,
+    sharding: str = "fsdp",
     **model_kwargs: Any,
 ) -> tuple[nn.Module, dict[str, Any]]:
     """Build a model by timm name; see `flaim.factory.get_model` for the arguments."""
     from flaim.factory import get_model as _get_model
 
-    return _get_model(model_name, pretrained, n_classes, jit, prng, **model_kwargs)
+    return _get_model(model_name, pretrained, n_classes, jit, prng, mesh=mesh, sharding=sharding, **model_kwargs)
 
 
 def jit(fun: Callable[..., Any], **jit_kwargs: Any) -> Any:

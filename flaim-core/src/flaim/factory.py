@@ -14,6 +14,7 @@ import numpy as np
 from flax import linen as nn
 
 from flaim import saved_config, weights
+from flaim import sharding as placement
 from flaim.convert import flatten, unflatten
 from flaim.errors import PluginError, UnknownTagError, WeightsError
 from flaim.registry import REGISTRY
@@ -71,6 +72,8 @@ def get_model(
     n_classes: int | None = None,
     jit: bool = True,
     prng: jax.Array | None = None,
+    mesh: jax.sharding.Mesh | None = None,
+    sharding: str = "fsdp",
     **model_kwargs: Any,
 ) -> tuple[nn.Module, dict[str, Any]]:
     """Build a model by timm name, with random or pretrained variables.
@@ -86,8 +89,12 @@ def get_model(
         n_classes: None → the checkpoint's own output (logits, or pooled features if it has no classifier);
             0 → final feature maps / tokens, no head; -1 → head without its last linear layer; N > 0 → an N-way
             classifier, freshly initialised from `prng` when N differs from the checkpoint's.
-        jit: jit the init function.
+        jit: jit the init function (with `mesh`, it is always compiled).
         prng: key for random init (default ``jax.random.key(0)``).
+        mesh: place the variables on these devices (see `flaim.sharding.param_shardings`): a random init is
+            compiled to write each device's shards only, and checkpoint tensors go from host memory to each device
+            shard by shard, so no device ever holds a whole sharded tensor.
+        sharding: with `mesh`, ``'fsdp'`` (large tensors split over the mesh axis ``'data'``) or ``'replicate'``.
         **model_kwargs: architecture options, e.g. ``drop_path_rate``, ``dtype``, ``img_size``.
 
     Returns:
@@ -104,7 +111,7 @@ def get_model(
         cfg = spec.pretrained_cfg(tag)
         classes = (cfg.num_classes or -1) if cfg else 1000
         model = build(spec, classes if n_classes is None else n_classes, model_kwargs)
-        return model, _initializer(model, jit)(prng)
+        return model, _initializer(model, jit, mesh, sharding)(prng)
     checkpoint = weights.read(source)
     probe = build(spec, -1, model_kwargs)
     loaded = flatten(checkpoint.tensors if checkpoint.native else _convert(spec, checkpoint, probe))
@@ -114,11 +121,15 @@ def get_model(
     expected = flatten(jax.eval_shape(_init_fn(model), prng))
     fresh_head = any(k.startswith(head) for k in expected) and model.n_classes != ckpt_classes
     if fresh_head:
-        initial = flatten(_initializer(model, jit)(prng))
+        initial = flatten(_initializer(model, jit, mesh, sharding)(prng))
         loaded.update({k: v for k, v in initial.items() if k.startswith(head)})
     dropped = {head + "kernel", head + "bias"} - set(expected)  # the checkpoint's classifier, when not wanted
     loaded = {k: v for k, v in loaded.items() if k not in dropped}
     _check(loaded, expected, source, note)
+    if mesh is not None:  # numpy → each device's shards; a fresh head is already placed
+        return model, placement.shard(
+            unflatten({k: v.astype(expected[k].dtype, copy=False) for k, v in loaded.items()}), mesh, sharding
+        )
     return model, unflatten({k: jnp.asarray(v, dtype=expected[k].dtype) for k, v in loaded.items()})
 
 
@@ -192,8 +203,12 @@ def _init_fn(model: nn.Module):
     return lambda key: _kept(model.init(key, dummy, training=False))
 
 
-def _initializer(model: nn.Module, jit: bool):
-    return jax.jit(_init_fn(model)) if jit else _init_fn(model)
+def _initializer(model: nn.Module, jit: bool, mesh: jax.sharding.Mesh | None = None, sharding: str = "fsdp"):
+    init = _init_fn(model)
+    if mesh is not None:  # each device computes only its own shards
+        shapes = jax.eval_shape(init, jax.random.key(0))
+        return jax.jit(init, out_shardings=placement.param_shardings(shapes, mesh, sharding))
+    return jax.jit(init) if jit else init
 
 
 def _kept(variables: dict[str, Any]) -> dict[str, Any]:
