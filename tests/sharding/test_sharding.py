@@ -60,8 +60,10 @@ def test_fsdp_rule_splits_the_largest_divisible_dimension(mesh: Mesh) -> None:
     assert arrays["kernel"].addressable_shards[0].data.shape == (768, 2304 // 8)
 
 
-def test_bad_strategy_axis_or_explicit_mesh_is_a_clear_error(mesh: Mesh) -> None:
+def test_bad_mesh_strategy_or_axis_is_a_clear_error(mesh: Mesh) -> None:
     shapes = {"kernel": jax.ShapeDtypeStruct((768, 2304), jnp.float32)}
+    with pytest.raises(TypeError, match=r"mesh must be a jax.sharding.Mesh, e.g. Mesh\(jax.devices\(\), \('data',\)\)"):
+        param_shardings(shapes, jax.devices())
     with pytest.raises(ValueError, match="Unknown sharding strategy 'zero3'; choose one of: fsdp, replicate"):
         param_shardings(shapes, mesh, strategy="zero3")
     with pytest.raises(ValueError, match="no axis 'batch'; its axes are data"):

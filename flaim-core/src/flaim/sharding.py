@@ -36,6 +36,7 @@ def param_shardings(
         A pytree of `NamedSharding` with the structure of `variables`.
 
     Raises:
+        TypeError: `mesh` is not a `jax.sharding.Mesh`.
         ValueError: an unknown strategy, an axis the mesh lacks, or FSDP over an explicitly sharded axis.
     """
     _check(mesh, strategy, axis)
@@ -97,6 +98,8 @@ def _place(value: Any, sharding: NamedSharding) -> jax.Array:
 
 
 def _check(mesh: Mesh, strategy: str, axis: str) -> None:
+    if not isinstance(mesh, Mesh):
+        raise TypeError(f"mesh must be a jax.sharding.Mesh, e.g. Mesh(jax.devices(), ('data',)); got {mesh!r}.")
     if strategy not in STRATEGIES:
         raise ValueError(f"Unknown sharding strategy '{strategy}'; choose one of: {', '.join(STRATEGIES)}.")
     if axis not in mesh.shape:
