@@ -7,10 +7,12 @@ on both sides): their blocks are the same code as the smaller models', and full 
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 import timm
 
-from flaim.testing import check_parity
+from flaim.testing import check_parity, conformance_suite
 from flaim_convnext.configs import ARCHS, TAGS
 
 SHALLOW = {"depths": (1, 1, 1, 1)}
@@ -20,10 +22,13 @@ DEEP = {
 }  # fmt: skip
 
 
-@pytest.mark.parametrize("name", sorted(ARCHS))
-def test_eval_parity(name: str) -> None:
+def _parity_kwargs(name: str) -> dict[str, Any]:
     kwargs = SHALLOW if name in DEEP else {}
-    check_parity(name, img_size=32, timm_kwargs=kwargs, flaim_kwargs=kwargs, train=False)
+    return {"img_size": 32, "timm_kwargs": kwargs, "flaim_kwargs": kwargs, "train": False}
+
+
+# Every architecture: flaim's model contract, then eval parity at 32 px.
+TestConformance = conformance_suite("flaim-convnext", parity_kwargs=_parity_kwargs)
 
 
 def test_chunked_eval_parity() -> None:

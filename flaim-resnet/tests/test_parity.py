@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import timm
 
-from flaim.testing import check_parity
+from flaim.testing import check_parity, conformance_suite
 from flaim_resnet.configs import ARCHS, TAGS
 
 # Gradients at full depth are ill-conditioned in float32 (torch's own float32 gradients of early BN biases in
@@ -34,9 +34,8 @@ def test_registered_like_timm() -> None:
     assert sorted(ARCHS) == sorted({t.split(".")[0] for t in expected})
 
 
-@pytest.mark.parametrize("name", sorted(ARCHS))
-def test_parity(name: str) -> None:
-    check_parity(name, img_size=64)
+# Every architecture: flaim's model contract, then `check_parity` at 64 px (eval, train mode, batch stats).
+TestConformance = conformance_suite("flaim-resnet")
 
 
 @pytest.mark.parametrize("case", sorted(GRAD_CASES))

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from flaim.testing import check_parity
+from flaim.testing import check_parity, conformance_suite
 from flaim_vit.configs import ARCHS, LEFT_OUT, TAGS
 
 
@@ -64,11 +64,13 @@ def test_groups_cover_every_architecture() -> None:
         assert len({_group_key(ARCHS[n]) for n in names}) == 1
 
 
-@pytest.mark.parametrize("name", REPRESENTATIVES)
-def test_parity(name: str) -> None:
+def _parity_kwargs(name: str) -> dict[str, Any]:
     kwargs = _overrides(ARCHS[name])
-    report = check_parity(name, img_size=kwargs["img_size"], timm_kwargs=kwargs, flaim_kwargs=kwargs, train=False)
-    assert report.errors["eval"] <= 1e-4
+    return {"img_size": kwargs["img_size"], "timm_kwargs": kwargs, "flaim_kwargs": kwargs, "train": False}
+
+
+# One architecture per group: flaim's model contract, then eval parity at two patches square.
+TestConformance = conformance_suite("flaim-vit", names=REPRESENTATIVES, parity_kwargs=_parity_kwargs)
 
 
 # One model per block / MLP / pooling / token variant, with gradients (2 blocks: the forward pass is proven at
@@ -94,10 +96,10 @@ def test_parity_gradients(name: str) -> None:
 
 
 def test_parity_qk_norm() -> None:
-    """qk-norm (no pretrained ViT here uses it). No gradients: the k-norm bias gets an exactly zero gradient
-    (softmax ignores a shift shared by all keys), so only rounding noise would be compared."""
+    """qk-norm (no pretrained ViT here uses it). The k-norm bias gets an exactly zero gradient (softmax ignores a
+    shift shared by all keys): the gradient floor compares its rounding noise with the model's largest gradient."""
     kwargs = {"img_size": 32, "depth": 2, "qk_norm": True}
-    check_parity("vit_small_patch16_224", img_size=32, timm_kwargs=kwargs, flaim_kwargs=kwargs)
+    check_parity("vit_small_patch16_224", img_size=32, timm_kwargs=kwargs, flaim_kwargs=kwargs, grads=True)
 
 
 # Position-embedding resampling: (name, checkpoint grid in patches, run grid in patches).

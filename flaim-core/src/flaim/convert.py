@@ -97,6 +97,50 @@ def batchnorm(timm_prefix: str, flax_prefix: str) -> list[Rule]:
     ]
 
 
+def linear(timm_prefix: str, flax_prefix: str) -> list[Rule]:
+    """A linear layer: weight → params kernel (transposed), bias (if any) → params bias."""
+    return [
+        Rule(rf"{timm_prefix}\.weight", f"params/{flax_prefix}/kernel", linear_kernel),
+        Rule(rf"{timm_prefix}\.bias", f"params/{flax_prefix}/bias"),
+    ]
+
+
+def conv(timm_prefix: str, flax_prefix: str) -> list[Rule]:
+    """A convolution: weight → params kernel (OIHW → HWIO), bias (if any) → params bias."""
+    return [
+        Rule(rf"{timm_prefix}\.weight", f"params/{flax_prefix}/kernel", conv_kernel),
+        Rule(rf"{timm_prefix}\.bias", f"params/{flax_prefix}/bias"),
+    ]
+
+
+def layernorm(timm_prefix: str, flax_prefix: str) -> list[Rule]:
+    """A LayerNorm (or any norm with weight and bias): weight → params scale, bias → params bias."""
+    return [
+        Rule(rf"{timm_prefix}\.weight", f"params/{flax_prefix}/scale"),
+        Rule(rf"{timm_prefix}\.bias", f"params/{flax_prefix}/bias"),
+    ]
+
+
+_GROUP_REF = re.compile(r"\\(\d+)|\\g<(\d+)>")
+
+
+def nest(timm_prefix: str, flax_prefix: str, rules: Iterable[Rule]) -> list[Rule]:
+    """`rules` written for one block, moved under ``timm_prefix.`` and ``flax_prefix/`` in every collection.
+
+    Group references need no counting: ``\\1`` in a nested rule still means its own first group, renumbered
+    after the prefix's groups, which the flax prefix may use. For example ``nest(r"blocks\\.(\\d+)",
+    r"blocks_\\1", linear(r"mlp\\.fc(\\d)", r"mlp/fc\\1"))`` maps ``blocks.3.mlp.fc2.weight`` to
+    ``params/blocks_3/mlp/fc2/kernel``.
+    """
+    shift = re.compile(timm_prefix).groups
+    nested = []
+    for rule in rules:
+        collection, _, path = rule.target.partition("/")
+        path = _GROUP_REF.sub(lambda m: rf"\g<{int(m.group(1) or m.group(2)) + shift}>", path)
+        nested.append(Rule(rf"{timm_prefix}\.(?:{rule.pattern})", f"{collection}/{flax_prefix}/{path}", rule.transform))
+    return nested
+
+
 def apply_rules(state: Mapping[str, np.ndarray], rules: Iterable[Rule]) -> dict[str, Any]:
     """Convert a flat timm state dict to nested flax variables.
 

@@ -210,9 +210,14 @@ class Registry:
         self._manager()
         return sorted(self._models)
 
-    def specs(self) -> list[ModelSpec]:
-        """One spec per name (the first registered where two distributions clash)."""
+    def specs(self, distribution: str | None = None) -> list[ModelSpec]:
+        """One spec per name (the first registered where two distributions clash), or every spec `distribution`
+        registers."""
         self._manager()
+        if distribution is not None:
+            return [
+                e.spec for name in sorted(self._models) for e in self._models[name] if e.distribution == distribution
+            ]
         return [self._models[name][0].spec for name in sorted(self._models)]
 
     def distribution(self, spec: ModelSpec) -> str:

@@ -24,7 +24,7 @@ from flaim.layers.patch_embed import PatchEmbed
 from flaim.layers.pos_embed import resample_abs_pos_embed
 
 NORMS = {"layernorm": LayerNorm, "rmsnorm": RmsNorm}
-MLPS = {"mlp": Mlp, "swiglu_packed": GluMlp, "swiglu": SwiGLU}
+MLPS = {"mlp": Mlp, "swiglu_packed": partial(GluMlp, gate_last=False), "swiglu": SwiGLU}
 POOLS = ("", "token", "avg", "max", "avgmax", "map")
 
 

@@ -64,6 +64,8 @@ ACTIVATIONS: dict[str, Activation] = {
     "quick_gelu": quick_gelu,
     "silu": jax.nn.silu,
     "relu": jax.nn.relu,
+    "sigmoid": jax.nn.sigmoid,
+    "tanh": jnp.tanh,
 }
 
 

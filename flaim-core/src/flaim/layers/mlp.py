@@ -1,5 +1,6 @@
 """Transformer MLPs as timm builds them: `Mlp` (fc1 → act → fc2), `GluMlp` (one fc1, gated halves; timm's
-``SwiGLUPacked`` is ``GluMlp(act_layer='silu', gate_last=False)``) and `SwiGLU` (separate gate and value fc1).
+``SwiGLUPacked`` is ``GluMlp(act_layer='silu', gate_last=False)``), `SwiGLU` (separate gate and value fc1) and
+`GatedMlp` (fc1 → act → gate, e.g. gMLP's `SpatialGatingUnit`). Defaults are timm's.
 
 Each takes an optional `norm_layer` constructor applied to the hidden features before fc2 (timm's
 ``scale_mlp_norm``), and the parameter names match timm's (``fc1``, ``fc2``, ``fc1_g``, ``fc1_x``, ``norm``).
@@ -8,6 +9,7 @@ Each takes an optional `norm_layer` constructor applied to the hidden features b
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import jax
@@ -15,6 +17,7 @@ import jax.numpy as jnp
 from flax import linen as nn
 
 from flaim.layers.activations import get_act
+from flaim.layers.norm import LayerNorm
 
 
 class _MlpBase(nn.Module):
@@ -32,8 +35,12 @@ class _MlpBase(nn.Module):
     def dense(self, features: int, name: str) -> nn.Dense:
         return nn.Dense(features, use_bias=self.bias, dtype=self.dtype, param_dtype=self.param_dtype, name=name)
 
-    def hidden_to_out(self, x: jax.Array, out_features: int, training: bool) -> jax.Array:
+    def hidden_to_out(
+        self, x: jax.Array, out_features: int, training: bool, gate: Callable[..., nn.Module] | None = None
+    ) -> jax.Array:
         x = nn.Dropout(self.drop, deterministic=not training)(x)
+        if gate is not None:
+            x = gate(name="gate")(x)
         if self.norm_layer is not None:
             x = self.norm_layer(name="norm")(x)
         x = self.dense(out_features, "fc2")(x)
@@ -52,11 +59,12 @@ class Mlp(_MlpBase):
 
 
 class GluMlp(_MlpBase):
-    """Gated MLP with one packed fc1 of `hidden_features` outputs split in halves: ``act(x1) · x2``
-    (``gate_last=False``, timm's SwiGLUPacked) or ``x1 · act(x2)`` (``gate_last=True``)."""
+    """Gated MLP with one packed fc1 of `hidden_features` outputs split in halves: ``x1 · act(x2)``
+    (``gate_last=True``) or ``act(x1) · x2`` (``gate_last=False``, timm's SwiGLUPacked). timm's defaults:
+    ``act_layer='sigmoid'``, ``gate_last=True``."""
 
-    act_layer: str = "silu"
-    gate_last: bool = False
+    act_layer: str = "sigmoid"
+    gate_last: bool = True
 
     @nn.compact
     def __call__(self, x: jax.Array, training: bool = False) -> jax.Array:
@@ -80,3 +88,43 @@ class SwiGLU(_MlpBase):
         gate = self.dense(self.hidden_features, "fc1_g")(x)
         x = get_act(self.act_layer)(gate) * self.dense(self.hidden_features, "fc1_x")(x)
         return self.hidden_to_out(x, out, training)
+
+
+class SpatialGatingUnit(nn.Module):
+    """gMLP's gate: split channels in halves ``u, v``; ``u · proj_tokens(norm(v))``, where ``proj`` mixes the
+    `seq_len` tokens (axis -2); norm: LayerNorm, eps 1e-5. timm initialises ``proj`` near the identity gate
+    (weight N(0, 1e-6²), bias 1)."""
+
+    seq_len: int
+    norm_layer: Callable[..., nn.Module] = partial(LayerNorm, eps=1e-5)
+    dtype: Any = None
+    param_dtype: Any = jnp.float32
+
+    @nn.compact
+    def __call__(self, x: jax.Array) -> jax.Array:
+        if x.shape[-1] % 2 or x.shape[-2] != self.seq_len:
+            raise ValueError(f"SpatialGatingUnit needs (..., {self.seq_len} tokens, even width), got {x.shape}.")
+        u, v = jnp.split(x, 2, axis=-1)
+        v = self.norm_layer(name="norm")(v)
+        proj = nn.Dense(
+            self.seq_len,
+            kernel_init=nn.initializers.normal(1e-6),
+            bias_init=nn.initializers.ones,
+            dtype=self.dtype,
+            param_dtype=self.param_dtype,
+            name="proj",
+        )
+        return u * jnp.swapaxes(proj(jnp.swapaxes(v, -1, -2)), -1, -2)
+
+
+class GatedMlp(_MlpBase):
+    """``fc1 → act → dropout → gate → [norm] → fc2 → dropout`` (timm's GatedMlp; default act ``gelu``). `gate` is
+    a module constructor (e.g. ``partial(SpatialGatingUnit, seq_len=196)``) that halves the width; None: no gate."""
+
+    gate_layer: Callable[..., nn.Module] | None = None
+
+    @nn.compact
+    def __call__(self, x: jax.Array, training: bool = False) -> jax.Array:
+        out = self.out_features or x.shape[-1]
+        x = get_act(self.act_layer)(self.dense(self.hidden_features, "fc1")(x))
+        return self.hidden_to_out(x, out, training, self.gate_layer)
