@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from glob import glob
 
 import nox
@@ -73,3 +74,8 @@ def parity(session: nox.Session) -> None:
     install(session, *FAMILIES, extra=PARITY_DEPS)
     files = sorted(path for folder in ("tests", "flaim-*/tests") for p in TORCH_TESTS for path in glob(f"{folder}/{p}"))
     session.run("pytest", *files, "--durations=20", env=STRICT)
+    # A `flaim new-plugin` project installs next to flaim-core and passes its own conformance tests (~1 min).
+    tmp = tempfile.mkdtemp(prefix="flaim-scaffold-")
+    session.run("flaim", "new-plugin", "scaffolded", "--dir", tmp)
+    session.install(f"{tmp}/flaim-scaffolded")
+    session.run("pytest", f"{tmp}/flaim-scaffolded/tests", "-p", "no:cacheprovider", env=STRICT)

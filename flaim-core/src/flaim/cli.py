@@ -90,6 +90,10 @@ def _parser() -> argparse.ArgumentParser:
         "--weights", metavar="PATH", help="a .safetensors file or folder (or hf-hub:REPO) instead of the Hub tag"
     )
     sub.add_argument("--json", action="store_true", help="print JSON for scripts instead of a table")
+
+    sub = _command(commands, "new-plugin", _new_plugin, "write a plugin project that passes its own tests")
+    sub.add_argument("name", metavar="NAME", help="family name: lowercase letters, digits, '_' (flaim-NAME)")
+    sub.add_argument("--dir", default=".", metavar="DIR", help="folder to create the project in (default: .)")
     return parser
 
 
@@ -146,6 +150,16 @@ def _info(args: argparse.Namespace) -> None:
     tags = [f"{t} (default)" if i == 0 else t for i, t in enumerate(spec.tags)]
     rows.append(("tags", ", ".join(tags) or "none: no pretrained weights"))
     _print_rows(rows)
+
+
+def _new_plugin(args: argparse.Namespace) -> None:
+    from flaim.scaffold import new_plugin
+
+    try:
+        root = new_plugin(args.name, args.dir)
+    except (ValueError, FileExistsError) as exc:
+        raise CommandError(str(exc)) from None
+    print(f"wrote {root}; next: pip install -e '{root}[test]' && pytest {root / 'tests'}")
 
 
 def _count_params(name: str) -> int:

@@ -196,7 +196,7 @@ def check_parity(
     residual_gain: tuple[float, float] | None = (0.1, 0.3),
     randomize: Callable[[Any], Any] | None = None,
     timm_model: Any = None,
-    grad_floor: float = 1e-3,
+    grad_floor: float = 1e-2,
 ) -> ParityReport:
     """Prove that flaim's `name` computes what timm's does, through flaim's real loading code.
 
