@@ -109,8 +109,11 @@ def test_bad_arguments() -> None:
 
 def test_accelerator_formulation_matches(atto, monkeypatch: pytest.MonkeyPatch) -> None:
     """GPU/TPU take the grouped convolution, unchunked; it must compute what the CPU formulation does (at 176 px,
-    shift-and-add and stage 1 in two token chunks)."""
+    shift-and-add and stage 1 in two token chunks). Layer-scale gammas, norm scales and biases are O(1)
+    (U(0.5, 1.5), not the 1e-6 gamma init), so every block's branch counts."""
     model, variables = atto
+    rng = np.random.default_rng(2)
+    variables = jax.tree.map(lambda v: rng.uniform(0.5, 1.5, v.shape).astype(v.dtype) if v.ndim == 1 else v, variables)
     x = np.random.default_rng(1).standard_normal((2, 176, 176, 3), dtype=np.float32)
     cpu = forward(model, variables, x)
     monkeypatch.setattr(jax, "default_backend", lambda: "gpu")

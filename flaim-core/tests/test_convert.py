@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from flaim.convert import apply_rules, conv, layernorm, linear, nest
+from flaim.convert import apply_rules, conv, layernorm, linear, nest, reverse_rules
 
 
 def test_linear_conv_layernorm_helpers() -> None:
@@ -27,3 +27,6 @@ def test_nest_renumbers_groups() -> None:
     out = apply_rules({"stages.1.blocks.3.mlp.fc2.weight": w, "stages.0.blocks.2.norm1.bias": w[0]}, rules)
     assert out["params"]["stages_1"]["blocks_3"]["mlp"]["fc2"]["kernel"].shape == (2, 4)
     assert out["params"]["stages_0"]["blocks_2"]["norm1"]["bias"].shape == (2,)
+    back = reverse_rules(out, rules)  # nested rules stay reversible (save_pretrained format="timm")
+    assert back.keys() == {"stages.1.blocks.3.mlp.fc2.weight", "stages.0.blocks.2.norm1.bias"}
+    np.testing.assert_array_equal(back["stages.1.blocks.3.mlp.fc2.weight"], w)

@@ -136,8 +136,8 @@ def nest(timm_prefix: str, flax_prefix: str, rules: Iterable[Rule]) -> list[Rule
     nested = []
     for rule in rules:
         collection, _, path = rule.target.partition("/")
-        path = _GROUP_REF.sub(lambda m: rf"\g<{int(m.group(1) or m.group(2)) + shift}>", path)
-        nested.append(Rule(rf"{timm_prefix}\.(?:{rule.pattern})", f"{collection}/{flax_prefix}/{path}", rule.transform))
+        path = _GROUP_REF.sub(lambda m: f"\\{int(m.group(1) or m.group(2)) + shift}", path)
+        nested.append(Rule(rf"{timm_prefix}\.{rule.pattern}", f"{collection}/{flax_prefix}/{path}", rule.transform))
     return nested
 
 

@@ -148,7 +148,7 @@ from typing import Any
 import numpy as np
 from flax import linen as nn
 
-from flaim.convert import apply_rules, conv, layernorm, linear, nest
+from flaim.convert import Rule, apply_rules, conv, layernorm, linear, nest
 
 BLOCK = [*layernorm(r"norm(\\d)", r"norm\\1"), *linear(r"mlp_(tokens|channels)\\.fc(\\d)", r"mlp_\\1/fc\\2")]
 RULES = [
@@ -162,6 +162,11 @@ RULES = [
 def timm_to_flax(state: dict[str, np.ndarray], model: nn.Module) -> dict[str, Any]:
     """Convert a timm checkpoint; every key must match exactly one rule."""
     return apply_rules(state, RULES)
+
+
+def rules(model: nn.Module) -> list[Rule]:
+    """The table, read backwards by ``flaim.save_pretrained(..., format="timm")``."""
+    return RULES
 '''
 
 PLUGIN = '''\
@@ -181,6 +186,7 @@ def flaim_models() -> list[ModelSpec]:
             family="$family",
             builder="$package.model:MlpMixer",
             converter="$package.convert:timm_to_flax",
+            rules="$package.convert:rules",
             model_args=args,
             pretrained=TAGS.get(name, ()),
             classifier="head/fc",
