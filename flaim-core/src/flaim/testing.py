@@ -59,10 +59,11 @@ def randomize_timm(model: Any, seed: int = 0, residual_gain: tuple[float, float]
     """Give every parameter and running statistic of a timm model O(1)-meaningful random values, in place.
 
     Whatever the names, each 1-D parameter is a shift (names with ``bias``/``beta``/``shift``: N(0, 0.05²)) or
-    a scale (all others: norm scales, layer-scale gammas, ``Affine.alpha``: U(0.5, 1.5)); each ``weight`` of 2
-    or more dimensions gets N(0, 1/fan_in), so that every linear layer, convolution and attention sees O(1)
-    inputs (where GELU variants and softmax temperatures differ); class / register / distillation tokens and
-    position embeddings get N(0, 1); any other parameter with a spread under `TINY_SPREAD` N(0, 1). BatchNorm
+    a scale (all others: norm scales, layer-scale gammas, ``Affine.alpha``: U(0.5, 1.5)); each linear ``weight``
+    (2-D) gets N(0, 1/fan_in), so that MLPs and attention see O(1) inputs (where GELU variants and softmax
+    temperatures differ); convolutions keep timm's init (a norm follows them); class / register / distillation
+    tokens and position embeddings get N(0, 1); any other parameter with a spread under `TINY_SPREAD` N(0, 1)
+    (constants included, e.g. gMLP's N(0, 1e-6²) gate weights). BatchNorm
     running means get N(0, 0.1²), running variances U(0.5, 1.5); other buffers are left alone unless constant
     (then N(0, 0.02²)).
 
@@ -111,8 +112,8 @@ def _random_value(name: str, tensor: Any, is_param: bool, uniform: Any, normal: 
         return None if spread > 0 else normal(tensor, 0.02)
     if tensor.ndim <= 1:
         return normal(tensor, 0.05) if re.search("bias|beta|shift", leaf) else uniform(tensor)
-    if leaf == "weight":
-        return normal(tensor, tensor[0].numel() ** -0.5)
+    if leaf == "weight" and tensor.ndim == 2:
+        return normal(tensor, tensor.shape[1] ** -0.5)
     if "token" in leaf or "pos_embed" in leaf or spread < TINY_SPREAD:
         return normal(tensor, 1.0)
     return None
