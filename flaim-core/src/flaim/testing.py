@@ -1,5 +1,6 @@
 """Test kit for plugin authors: randomise a timm model, save it as timm saves to the Hub, load it through
-flaim's real loading path, and measure eval, train-mode and gradient parity.
+flaim's real loading path, and measure eval, train-mode and gradient parity; the conformance suite
+(`flaim.conformance`) re-exported.
 
 Needs torch and timm (a test dependency, never a user one): ``pip install torch timm``.
 """
