@@ -54,6 +54,23 @@ def test_random_init_and_n_classes(toy: Path) -> None:
     assert not np.array_equal(other["params"]["head"]["fc"]["kernel"], variables["params"]["head"]["fc"]["kernel"])
 
 
+def test_random_init_is_model_init_without_its_forward_pass(ckpt: Path) -> None:
+    from flaim.factory import _init_fn
+
+    model, variables = flaim.get_model("toynet", n_classes=5)
+    reference = flatten(model.init(jax.random.key(0), np.zeros((1, 224, 224, 3), np.float32), training=False))
+    got = flatten(variables)
+    assert got.keys() == reference.keys() and all(np.array_equal(got[k], reference[k]) for k in got)
+    _, eager = flaim.get_model("toynet", n_classes=5, jit=False)
+    assert all(np.allclose(v, got[k], rtol=1e-6, atol=0) for k, v in flatten(eager).items())
+    _, head = flaim.get_model("toynet", pretrained=str(ckpt), n_classes=5)
+    assert np.array_equal(head["params"]["head"]["fc"]["kernel"], reference["params/head/fc/kernel"])
+    primitives = {eqn.primitive.name for eqn in jax.make_jaxpr(_init_fn(model))(jax.random.key(0)).eqns}
+    assert "conv_general_dilated" not in primitives and "dot_general" not in primitives
+    head_only = _init_fn(model, lambda path: path.startswith("params/head/"))
+    assert set(jax.eval_shape(head_only, jax.random.key(0))) == {"params/head/fc/kernel", "params/head/fc/bias"}
+
+
 def test_intermediates_are_sown(toy: Path) -> None:
     model, variables = flaim.get_model("toynet")
     _, state = model.apply(variables, X, training=False, mutable=["intermediates"])

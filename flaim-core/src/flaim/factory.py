@@ -6,6 +6,7 @@ import dataclasses
 import difflib
 import importlib
 import os
+from collections.abc import Callable
 from typing import Any
 
 import jax
@@ -19,6 +20,7 @@ from flaim.convert import flatten, unflatten
 from flaim.errors import PluginError, UnknownTagError, WeightsError
 from flaim.registry import REGISTRY
 from flaim.specs import ModelSpec
+from flaim.xla import jit_run_once
 
 _RESERVED = {"parent", "name", "n_classes"}
 _KEPT_COLLECTIONS = ("params", "batch_stats")
@@ -111,18 +113,17 @@ def get_model(
         cfg = spec.pretrained_cfg(tag)
         classes = (cfg.num_classes or -1) if cfg else 1000
         model = build(spec, classes if n_classes is None else n_classes, model_kwargs)
-        return model, _initializer(model, jit, mesh, sharding)(prng)
+        return model, unflatten(_initializer(model, jit, mesh=mesh, sharding=sharding)(prng))
     checkpoint = weights.read(source)
     probe = build(spec, -1, model_kwargs)
     loaded = flatten(checkpoint.tensors if checkpoint.native else _convert(spec, checkpoint, probe))
     head = f"params/{spec.classifier}/"
     ckpt_classes = head_width(spec, loaded) or -1
     model = build(spec, ckpt_classes if n_classes is None else n_classes, model_kwargs)
-    expected = flatten(jax.eval_shape(_init_fn(model), prng))
+    expected = jax.eval_shape(_init_fn(model), prng)
     fresh_head = any(k.startswith(head) for k in expected) and model.n_classes != ckpt_classes
     if fresh_head:
-        initial = flatten(_initializer(model, jit, mesh, sharding)(prng))
-        loaded.update({k: v for k, v in initial.items() if k.startswith(head)})
+        loaded.update(_initializer(model, jit, lambda path: path.startswith(head), mesh, sharding)(prng))
     dropped = {head + "kernel", head + "bias"} - set(expected)  # the checkpoint's classifier, when not wanted
     loaded = {k: v for k, v in loaded.items() if k not in dropped}
     _check(loaded, expected, source, note)
@@ -196,19 +197,52 @@ def _weights_source(spec: ModelSpec, tag: str | None, pretrained: Any) -> Any:
     return _weights_source(spec, pretrained, True)
 
 
-def _init_fn(model: nn.Module):
+def _init_fn(model: nn.Module, wanted: Callable[[str], bool] | None = None) -> Callable[[jax.Array], dict[str, Any]]:
+    """``key → {'params/…/kernel': array}``: the model's kept variables (those whose path `wanted` accepts).
+
+    ``model.init`` runs the forward pass on a dummy input to create the variables. Here it is only traced (as
+    cheap as ``jax.eval_shape``), and the trace is cut down to what the wanted variables depend on — their
+    initialisers — before anything runs or compiles. The values are exactly ``model.init``'s.
+    """
     size = getattr(model, "img_size", None) or 224
     size = size if isinstance(size, tuple | list) else (size, size)
-    dummy = jnp.zeros((1, *size, getattr(model, "in_chans", 3)), jnp.float32)
-    return lambda key: _kept(model.init(key, dummy, training=False))
+    dummy = jax.ShapeDtypeStruct((1, *size, getattr(model, "in_chans", 3)), jnp.float32)
+
+    def variables(key: jax.Array) -> dict[str, Any]:
+        return flatten(_kept(model.init(key, jnp.zeros(dummy.shape, dummy.dtype), training=False)))
+
+    def init(key: jax.Array) -> dict[str, Any]:
+        closed, shapes = jax.make_jaxpr(variables, return_shape=True)(key)
+        paths = [path[0].key for path, _ in jax.tree_util.tree_flatten_with_path(shapes)[0]]
+        keep = [wanted is None or wanted(path) for path in paths]
+        jaxpr = _dead_code_eliminated(closed.jaxpr, keep)
+        values = jax.core.eval_jaxpr(jaxpr, closed.consts, key)
+        return dict(zip([p for p, k in zip(paths, keep, strict=True) if k], values, strict=True))
+
+    return init
 
 
-def _initializer(model: nn.Module, jit: bool, mesh: jax.sharding.Mesh | None = None, sharding: str = "fsdp"):
-    init = _init_fn(model)
-    if mesh is not None:  # each device computes only its own shards
+def _dead_code_eliminated(jaxpr: Any, keep: list[bool]) -> Any:
+    """`jaxpr` with only the outputs flagged in `keep` and the equations they depend on."""
+    from jax._src.interpreters.partial_eval import dce_jaxpr  # jax's own pass; no public name for it yet
+
+    return dce_jaxpr(jaxpr, keep)[0]
+
+
+def _initializer(
+    model: nn.Module,
+    jit: bool,
+    wanted: Callable[[str], bool] | None = None,
+    mesh: jax.sharding.Mesh | None = None,
+    sharding: str = "fsdp",
+) -> Callable[[jax.Array], dict[str, Any]]:
+    """`_init_fn`, compiled as one program when `jit` (with `mesh`: each device computes only its own shards),
+    else run op by op."""
+    init = _init_fn(model, wanted)
+    if mesh is not None:
         shapes = jax.eval_shape(init, jax.random.key(0))
-        return jax.jit(init, out_shardings=placement.param_shardings(shapes, mesh, sharding))
-    return jax.jit(init) if jit else init
+        return jit_run_once(init, out_shardings=placement.param_shardings(shapes, mesh, sharding))
+    return jit_run_once(init) if jit else init
 
 
 def _kept(variables: dict[str, Any]) -> dict[str, Any]:

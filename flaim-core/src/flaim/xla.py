@@ -22,6 +22,9 @@ CPU_COMPILER_OPTIONS = {
     "xla_cpu_experimental_ynn_fusion_type": "LIBRARY_FUSION_TYPE_INDIVIDUAL_DOT,LIBRARY_FUSION_TYPE_REDUCE",
 }
 
+# Programs run once (random init): LLVM at -O1 compiles them ~40% faster than the default and computes the same values.
+RUN_ONCE_COMPILER_OPTIONS = {"xla_backend_optimization_level": 1}
+
 
 def jit(fun: Callable[..., Any], **jit_kwargs: Any) -> Any:
     """``jax.jit(fun, **jit_kwargs)``, adding `CPU_COMPILER_OPTIONS` when JAX's default backend is the CPU.
@@ -31,6 +34,14 @@ def jit(fun: Callable[..., Any], **jit_kwargs: Any) -> Any:
     options = _cpu_options() if jax.default_backend() == "cpu" else {}
     if options:
         jit_kwargs["compiler_options"] = {**options, **(jit_kwargs.get("compiler_options") or {})}
+    return jax.jit(fun, **jit_kwargs)
+
+
+def jit_run_once(fun: Callable[..., Any], **jit_kwargs: Any) -> Any:
+    """``jax.jit`` for a program that runs once, such as random init: on CPU compiled with
+    `RUN_ONCE_COMPILER_OPTIONS` (where this jaxlib takes compiler options), since compiling dominates its cost."""
+    if jax.default_backend() == "cpu" and _cpu_options():
+        jit_kwargs["compiler_options"] = {**RUN_ONCE_COMPILER_OPTIONS, **(jit_kwargs.get("compiler_options") or {})}
     return jax.jit(fun, **jit_kwargs)
 
 
