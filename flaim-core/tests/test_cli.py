@@ -9,6 +9,8 @@ import sys
 from importlib.resources import files
 from pathlib import Path
 
+import jax
+import numpy as np
 import pytest
 from fake_dist import install_fake_dist
 from flaim_toy_model import timm_style_state
@@ -125,6 +127,54 @@ def test_predict_table_and_json(toyclf: Path, capsys: pytest.CaptureFixture[str]
     assert lines[1].split(maxsplit=2)[::2] == ["1", expected[0][0].label]
 
 
+def test_predict_compiles_a_program_without_the_weights_in_it(toyclf: Path) -> None:
+    from jax.experimental.serialize_executable import serialize
+
+    from flaim.cli import _forward
+
+    model, variables = flaim.get_model("toyclf", width=256)  # 1 MB of weights
+    weight_bytes = sum(leaf.nbytes for leaf in jax.tree.leaves(variables))
+    program = _forward(model).lower(variables, np.zeros((1, 32, 32, 3), np.float32)).compile()
+    assert weight_bytes > 2**20 and len(serialize(program)[0]) < weight_bytes / 4
+
+
+def test_compile_cache_folder_and_switch(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from flaim import compile_cache
+
+    monkeypatch.delenv("FLAIM_COMPILE_CACHE_DIR", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert compile_cache.cache_dir() == tmp_path / ".cache" / "flaim" / "xla"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert compile_cache.cache_dir() == tmp_path / "xdg" / "flaim" / "xla"
+    monkeypatch.setenv("FLAIM_COMPILE_CACHE_DIR", "~/elsewhere")
+    assert compile_cache.cache_dir() == tmp_path / "elsewhere"
+    for value, off in [("", False), ("0", False), ("no", False), ("1", True), ("yes", True)]:
+        monkeypatch.setenv("FLAIM_NO_COMPILE_CACHE", value)
+        assert compile_cache.disabled() is off
+
+
+def test_cache_command_shows_and_clears(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "xla"
+    monkeypatch.setenv("FLAIM_COMPILE_CACHE_DIR", str(folder))
+    monkeypatch.setenv("FLAIM_NO_COMPILE_CACHE", "")
+    (folder / "sub").mkdir(parents=True)
+    (folder / "sub" / "entry").write_bytes(b"x" * 2**20)
+    status, out, _ = run(capsys, "cache")
+    assert status == 0 and out.split("\n")[:4] == [
+        f"folder:  {folder}",
+        "files:   1",
+        "size:    1.0 MiB",
+        "use:     on",
+    ]
+    monkeypatch.setenv("FLAIM_NO_COMPILE_CACHE", "1")
+    assert "use:     off (FLAIM_NO_COMPILE_CACHE is set)" in run(capsys, "cache")[1]
+    assert run(capsys, "cache", "--clear")[:2] == (0, f"removed {folder} (1 files, 1.0 MiB)\n")
+    assert not folder.exists()
+
+
 def test_predict_user_errors(toyclf: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     weights = ["--model", "toyclf", "--weights", str(toyclf)]
     (tmp_path / "notes.png").write_text("text")
@@ -161,6 +211,7 @@ def test_console_script_predicts_from_an_offline_hub_cache(toyclf: Path, tmp_pat
     hf_home = tmp_path / "hf"
     write_hub_cache(hf_home, "timm/toyclf.in1k", toyclf / "model.safetensors")
     site = str(toyclf.parent)
+    xla_cache = tmp_path / "xla"
     result = flaim_cli(
         "predict",
         *IMAGES,
@@ -170,8 +221,11 @@ def test_console_script_predicts_from_an_offline_hub_cache(toyclf: Path, tmp_pat
         HF_HOME=str(hf_home),
         HF_HUB_OFFLINE="1",
         PYTHONPATH=site,
+        FLAIM_COMPILE_CACHE_DIR=str(xla_cache),
+        FLAIM_NO_COMPILE_CACHE="",
     )
     assert result.returncode == 0, result.stderr
+    assert any(xla_cache.iterdir())  # the command caches what it compiled
     model, variables = flaim.get_model("toyclf.in1k", pretrained=str(toyclf))
     logits = model.apply(variables, preprocess_batch(IMAGES, "toyclf.in1k"), training=False)
     expected = [[p.index for p in top] for top in decode_predictions(logits)]

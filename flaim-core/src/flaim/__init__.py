@@ -35,6 +35,7 @@ __all__ = [
     "UnknownModelError",
     "UnknownTagError",
     "WeightsError",
+    "enable_compilation_cache",
     "get_model",
     "get_pretrained_cfg",
     "hookimpl",
@@ -59,6 +60,13 @@ def get_model(
     from flaim.factory import get_model as _get_model
 
     return _get_model(model_name, pretrained, n_classes, jit, prng, mesh=mesh, sharding=sharding, **model_kwargs)
+
+
+def enable_compilation_cache(path: str | None = None) -> Any:
+    """Keep compiled programs on disk for later processes (changes JAX's global config); see `flaim.compile_cache`."""
+    from flaim.compile_cache import enable_compilation_cache as _enable
+
+    return _enable(path)
 
 
 def jit(fun: Callable[..., Any], **jit_kwargs: Any) -> Any:

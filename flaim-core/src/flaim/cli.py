@@ -94,6 +94,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = _command(commands, "new-plugin", _new_plugin, "write a plugin project that passes its own tests")
     sub.add_argument("name", metavar="NAME", help="family name: lowercase letters, digits, '_' (flaim-NAME)")
     sub.add_argument("--dir", default=".", metavar="DIR", help="folder to create the project in (default: .)")
+
+    sub = _command(commands, "cache", _cache, "show the size of flaim's compilation cache, or clear it")
+    sub.add_argument("--clear", action="store_true", help="remove every cached program")
     return parser
 
 
@@ -198,6 +201,19 @@ def _print_rows(rows: Sequence[tuple[str, str]]) -> None:
         print(f"{key + ':':<{width + 1}}  {value}")
 
 
+def _cache(args: argparse.Namespace) -> None:
+    from flaim import compile_cache
+
+    folder = compile_cache.cache_dir()
+    files, size = compile_cache.usage(folder)
+    if args.clear:
+        compile_cache.clear(folder)
+        print(f"removed {folder} ({files} files, {size / 2**20:.1f} MiB)")
+        return
+    state = f"off ({compile_cache.OFF_ENV} is set)" if compile_cache.disabled() else "on"
+    _print_rows([("folder", str(folder)), ("files", str(files)), ("size", f"{size / 2**20:.1f} MiB"), ("use", state)])
+
+
 # -- predict ----------------------------------------------------------------------------------------------------
 def _predict(args: argparse.Namespace) -> int:
     spec, tag = REGISTRY.resolve(args.model)
@@ -277,9 +293,19 @@ def _weights_file(cfg: PretrainedCfg | None, weights_arg: str | None) -> Path:
 
 def _logits(name: str, source: Path, batch: Any) -> Any:
     """Build `name` with the weights in `source` and run it over `batch`, `_BATCH` images at a time."""
+    from flaim import compile_cache
+
+    if not compile_cache.disabled():
+        compile_cache.enable_compilation_cache()
     model, variables = flaim.get_model(name, pretrained=str(source))
-    forward = flaim.jit(lambda x: model.apply(variables, x, training=False))
-    return np.concatenate([np.asarray(forward(batch[i : i + _BATCH])) for i in range(0, len(batch), _BATCH)])
+    forward = _forward(model)
+    return np.concatenate([np.asarray(forward(variables, batch[i : i + _BATCH])) for i in range(0, len(batch), _BATCH)])
+
+
+def _forward(model: Any) -> Any:
+    """``(variables, x) → logits``, compiled. The variables are arguments: closed over, they would be constants
+    that XLA folds into a program as large as the model, compiled slowly and cached as large."""
+    return flaim.jit(lambda variables, x: model.apply(variables, x, training=False))
 
 
 if __name__ == "__main__":
