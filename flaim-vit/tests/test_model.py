@@ -137,3 +137,22 @@ def test_saved_fine_tune_at_another_size_loads_back_without_its_arguments(tmp_pa
     assert again == model and again.img_size == (32, 48) and again.dtype == jnp.bfloat16
     x = jnp.ones((1, 32, 48, 3))
     np.testing.assert_array_equal(_apply(again, back, x), _apply(model, variables, x))
+
+
+@pytest.mark.parametrize("n_classes", [-1, 0, 5])
+def test_distilled_checkpoint_loads_with_another_head(tmp_path, n_classes: int) -> None:
+    """DeiT's two classifiers (head/fc, head/fc_dist) are dropped together; a stray key under the head is refused."""
+    kwargs = {"img_size": 32, "depth": 1}
+    _, variables = flaim.get_model("deit_tiny_distilled_patch16_224", **kwargs)
+    flaim.save_pretrained(variables, tmp_path, "deit_tiny_distilled_patch16_224")
+    _, loaded = flaim.get_model(
+        "deit_tiny_distilled_patch16_224", pretrained=str(tmp_path), n_classes=n_classes, **kwargs
+    )
+    assert "head" not in loaded["params"] or n_classes > 0
+    params = dict(variables["params"])
+    params["head"] = {**params["head"], "stray": {"kernel": np.zeros((2, 2), np.float32)}}
+    flaim.save_pretrained({**variables, "params": params}, tmp_path / "stray", "deit_tiny_distilled_patch16_224")
+    with pytest.raises(flaim.WeightsError, match="unexpected params/head/stray"):
+        flaim.get_model(
+            "deit_tiny_distilled_patch16_224", pretrained=str(tmp_path / "stray"), n_classes=n_classes, **kwargs
+        )

@@ -124,8 +124,9 @@ def get_model(
     fresh_head = any(k.startswith(head) for k in expected) and model.n_classes != ckpt_classes
     if fresh_head:
         loaded.update(_initializer(model, jit, lambda path: path.startswith(head), mesh, sharding)(prng))
-    dropped = {head + "kernel", head + "bias"} - set(expected)  # the checkpoint's classifier, when not wanted
-    loaded = {k: v for k, v in loaded.items() if k not in dropped}
+    if model.n_classes != ckpt_classes:  # the checkpoint's own classifier is not wanted: drop exactly its tensors
+        own = jax.eval_shape(_init_fn(build(spec, ckpt_classes, model_kwargs)), prng)
+        loaded = {k: v for k, v in loaded.items() if k in expected or not (k.startswith(head) and k in own)}
     _check(loaded, expected, source, note)
     if mesh is not None:  # numpy → each device's shards; a fresh head is already placed
         return model, placement.shard(
