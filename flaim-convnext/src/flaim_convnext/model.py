@@ -20,11 +20,12 @@ from flaim.layers.depthwise import DepthwiseConv2d, fusion_barrier
 from flaim.layers.drop import DropPath
 from flaim.layers.grn import GlobalResponseNorm
 from flaim.layers.head import ClassifierHead
+from flaim.layers.init import trunc_normal
 from flaim.layers.input import check_image_batch
 from flaim.layers.norm import LayerNorm, RmsNorm, SimpleNorm
 
-# timm's convs carry a bias; flax's default kernel init (random-init models only).
-conv = partial(Conv2d, use_bias=True, kernel_init=nn.initializers.lecun_normal())
+# timm's convs carry a bias; timm's ConvNeXt init: weights trunc-normal std 0.02, biases zero.
+conv = partial(Conv2d, use_bias=True, kernel_init=trunc_normal(0.02))
 NORMS = {"layernorm": LayerNorm, "rmsnorm": RmsNorm, "simplenorm": SimpleNorm}
 STEMS = ("patch", "overlap", "overlap_tiered", "overlap_act")
 
@@ -39,7 +40,7 @@ class Mlp(nn.Module):
 
     @nn.compact
     def __call__(self, x: jax.Array) -> jax.Array:
-        dense = partial(nn.Dense, dtype=self.dtype, param_dtype=self.param_dtype)
+        dense = partial(nn.Dense, dtype=self.dtype, param_dtype=self.param_dtype, kernel_init=trunc_normal(0.02))
         y = gelu(fusion_barrier(dense(self.hidden, name="fc1")(x)))
         if self.use_grn:
             y = GlobalResponseNorm(dtype=self.dtype, param_dtype=self.param_dtype, name="grn")(y)
@@ -79,7 +80,14 @@ class ConvNeXtBlock(nn.Module):
     @nn.compact
     def __call__(self, x: jax.Array, training: bool) -> jax.Array:
         dim = x.shape[-1]
-        y = DepthwiseConv2d(self.kernel_size, dtype=self.dtype, param_dtype=self.param_dtype, name="conv_dw")(x)
+        dw = DepthwiseConv2d(
+            self.kernel_size,
+            kernel_init=trunc_normal(0.02),
+            dtype=self.dtype,
+            param_dtype=self.param_dtype,
+            name="conv_dw",
+        )
+        y = dw(x)
         norm = self.norm(name="norm")
         mlp = Mlp(int(self.mlp_ratio * dim), self.use_grn, self.dtype, self.param_dtype, name="mlp")
         if self.use_grn or self.is_initializing() or jax.default_backend() != "cpu":  # GRN needs the whole map
@@ -217,7 +225,11 @@ class ConvNeXt(nn.Module):
             x = norm(name="head_norm")(x)
         if self.head_hidden_size:
             dense = nn.Dense(
-                self.head_hidden_size, dtype=self.dtype, param_dtype=self.param_dtype, name="head_pre_logits"
+                self.head_hidden_size,
+                dtype=self.dtype,
+                param_dtype=self.param_dtype,
+                kernel_init=trunc_normal(0.02),
+                name="head_pre_logits",
             )
             x = gelu(dense(x))
         return ClassifierHead(self.n_classes, self.drop_rate, self.dtype, self.param_dtype, name="head")(x, training)

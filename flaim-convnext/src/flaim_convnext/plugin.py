@@ -3,6 +3,12 @@
 from flaim import ModelSpec, hookimpl
 from flaim_convnext.configs import ARCHS, TAGS
 
+# timm's ConvNeXt.group_matcher, as flax paths: a stage's downsampling joins its first block, norm_pre the last.
+GROUPS = {
+    "stem": r"stem/",
+    "blocks": ((r"stages_(\d+)/downsample", (0,)), (r"stages_(\d+)/blocks_(\d+)/", None), (r"norm_pre/", (99999,))),
+}
+
 
 @hookimpl
 def flaim_models() -> list[ModelSpec]:
@@ -17,6 +23,7 @@ def flaim_models() -> list[ModelSpec]:
             model_args=args,
             pretrained=TAGS.get(name, ()),
             classifier="head/fc",
+            group_matcher=GROUPS,
         )
         for name, args in ARCHS.items()
     ]

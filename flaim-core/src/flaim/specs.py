@@ -59,6 +59,13 @@ class ModelSpec:
     `rules`, optional, names the converter's rule table, ``rules(model: nn.Module) -> list[Rule]``, which
     ``save_pretrained(..., format="timm")`` reads backwards to write timm checkpoints.
     The first pretrained tag is the default one, as in timm.
+
+    ``group_matcher`` orders the parameters by depth for layer-wise learning-rate decay (`flaim.optim`), in timm's
+    ``group_matcher(coarse=False)`` format over flax parameter paths (``'layer1/0/conv1/conv/kernel'``): group name →
+    regex, or → ``((regex, suffix), ...)``. A path takes the ordinal ``(group index, *regex groups, *suffix)`` of the
+    first regex that matches its start; ``suffix=(99999,)`` joins the group before; unmatched paths (the head) come
+    last. ``no_weight_decay`` lists ``fnmatch`` patterns of parameter paths kept out of weight decay besides biases,
+    norm and layer-scale gains (timm's ``no_weight_decay()``: position embedding, class and register tokens).
     """
 
     name: str
@@ -70,6 +77,8 @@ class ModelSpec:
     rules: str | None = None
     classifier: str = "head"  # path of the last linear layer in params, '/'-separated
     hierarchical: bool = True  # intermediates named stage_<i> (True) or block_<i> (False)
+    group_matcher: Mapping[str, str | tuple[tuple[str, tuple[int, ...] | None], ...]] = field(default_factory=dict)
+    no_weight_decay: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         fixed = tuple(
@@ -77,6 +86,7 @@ class ModelSpec:
         )
         object.__setattr__(self, "pretrained", fixed)
         object.__setattr__(self, "model_args", MappingProxyType(dict(self.model_args)))
+        object.__setattr__(self, "group_matcher", MappingProxyType(dict(self.group_matcher)))
 
     @property
     def tags(self) -> tuple[str, ...]:

@@ -17,6 +17,7 @@ from flaim.layers.blur_pool import blur_pool
 from flaim.layers.conv import ConvNormAct
 from flaim.layers.drop import DropPath
 from flaim.layers.head import ClassifierHead
+from flaim.layers.init import symmetric_uniform, torch_default_kernel
 from flaim.layers.input import check_image_batch
 from flaim.layers.pool import avg_pool, global_avg_pool, max_pool
 from flaim.layers.squeeze_excite import EfficientChannelAttention, SqueezeExcite, eca_kernel_size, se_channels
@@ -66,15 +67,16 @@ class Block(nn.Module):
                 "(timm fails here too); use an input size whose stage sizes halve evenly, e.g. a multiple of 32."
             )
         stride = 1 if aa else self.stride
+        zero_init_last = nn.initializers.zeros  # timm's zero_init_last: each residual branch starts as identity
         if self.kind == "basic":
             y = cna(first, 3, stride, name="conv1")(x, training)
             y = aa(y) if aa else y
-            y = cna(out, 3, act=None, name="conv2")(y, training)
+            y = cna(out, 3, act=None, norm_scale_init=zero_init_last, name="conv2")(y, training)
         else:
             y = cna(first, 1, name="conv1")(x, training)
             y = cna(width, 3, stride, groups=self.cardinality, name="conv2")(y, training)
             y = aa(y) if aa else y
-            y = cna(out, 1, act=None, name="conv3")(y, training)
+            y = cna(out, 1, act=None, norm_scale_init=zero_init_last, name="conv3")(y, training)
         if self.attn_layer == "se":
             y = SqueezeExcite(self.attn_size, self.dtype, self.param_dtype, name="se")(y)
         elif self.attn_layer == "eca":
@@ -230,4 +232,12 @@ class ResNet(nn.Module):
         if self.n_classes == 0:
             return x
         x = global_avg_pool(x)
-        return ClassifierHead(self.n_classes, self.drop_rate, name="head", **dtypes)(x, training)
+        head = ClassifierHead(
+            self.n_classes,
+            self.drop_rate,
+            kernel_init=torch_default_kernel,  # timm leaves ResNet's fc at PyTorch's default init
+            bias_init=symmetric_uniform(x.shape[-1] ** -0.5),
+            name="head",
+            **dtypes,
+        )
+        return head(x, training)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flaim import ModelSpec, hookimpl
 from flaim_resnet.configs import ARCHS, TAGS
 
+GROUPS = {"stem": r"stem/", "blocks": r"layer(\d+)/(\d+)/"}  # timm's ResNet.group_matcher, as flax paths
+
 
 @hookimpl
 def flaim_models() -> list[ModelSpec]:
@@ -19,6 +21,7 @@ def flaim_models() -> list[ModelSpec]:
             model_args=args,
             pretrained=TAGS[name],
             classifier="head/fc",
+            group_matcher=GROUPS,
         )
         for name, args in ARCHS.items()
     ]

@@ -16,6 +16,7 @@ from flax import linen as nn
 from flaim.layers.attention import Attention, AttentionPoolLatent
 from flaim.layers.drop import DropPath
 from flaim.layers.head import ClassifierHead
+from flaim.layers.init import trunc_normal
 from flaim.layers.input import check_image_batch
 from flaim.layers.layer_scale import LayerScale
 from flaim.layers.mlp import GluMlp, Mlp, SwiGLU
@@ -140,7 +141,9 @@ class DistilledHead(nn.Module):
     def __call__(self, x: jax.Array, x_dist: jax.Array, training: bool) -> jax.Array:
         if self.n_classes <= 0:
             return (x + x_dist) / 2
-        dense = partial(nn.Dense, self.n_classes, dtype=self.dtype, param_dtype=self.param_dtype)
+        dense = partial(
+            nn.Dense, self.n_classes, dtype=self.dtype, param_dtype=self.param_dtype, kernel_init=trunc_normal(0.02)
+        )
         drop = nn.Dropout(self.drop_rate, deterministic=not training)
         return (dense(name="fc")(drop(x)) + dense(name="fc_dist")(drop(x_dist))) / 2
 
@@ -234,7 +237,7 @@ class VisionTransformer(nn.Module):
         )(x)
         b, gh, gw, d = x.shape
         x = x.reshape(b, gh * gw, d)
-        tiny, trunc = nn.initializers.normal(1e-6), nn.initializers.truncated_normal(0.02)
+        tiny, trunc = nn.initializers.normal(1e-6), trunc_normal(0.02)
         prefix = []
         if self.class_token:
             prefix.append(self.param("cls_token", tiny, (1, 1, d), self.param_dtype))

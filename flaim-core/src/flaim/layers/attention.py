@@ -13,6 +13,7 @@ import jax
 import jax.numpy as jnp
 from flax import linen as nn
 
+from flaim.layers.init import trunc_normal
 from flaim.layers.mlp import Mlp
 
 
@@ -108,8 +109,7 @@ class AttentionPoolLatent(nn.Module):
         if dim % self.num_heads:
             raise ValueError(f"Embedding width {dim} is not divisible by num_heads={self.num_heads}.")
         dense = _dense(self)
-        init = nn.initializers.truncated_normal(dim**-0.5)
-        latent = self.param("latent", init, (1, self.latent_len, dim), self.param_dtype)
+        latent = self.param("latent", trunc_normal(dim**-0.5), (1, self.latent_len, dim), self.param_dtype)
         q = dense(dim, self.qkv_bias, "q")(jnp.broadcast_to(latent, (b, self.latent_len, dim)).astype(x.dtype))
         kv = dense(2 * dim, self.qkv_bias, "kv")(x).reshape(b, n, 2, self.num_heads, head_dim)
         q = q.reshape(b, self.latent_len, self.num_heads, head_dim)
@@ -128,6 +128,13 @@ class AttentionPoolLatent(nn.Module):
 
 def _dense(module: Any) -> Callable[[int, bool, str], nn.Dense]:
     def make(features: int, bias: bool, name: str) -> nn.Dense:
-        return nn.Dense(features, use_bias=bias, dtype=module.dtype, param_dtype=module.param_dtype, name=name)
+        return nn.Dense(
+            features,
+            use_bias=bias,
+            dtype=module.dtype,
+            param_dtype=module.param_dtype,
+            kernel_init=trunc_normal(0.02),  # timm's transformer init
+            name=name,
+        )
 
     return make

@@ -11,6 +11,7 @@ import jax.numpy as jnp
 from flax import linen as nn
 
 from flaim.layers.batchnorm import BatchNorm
+from flaim.layers.init import Initializer, kaiming_fan_out
 
 Activation = Callable[[jax.Array], jax.Array]
 
@@ -106,7 +107,8 @@ class Conv2d(nn.Module):
     use_bias: bool = False
     dtype: Any = None
     param_dtype: Any = jnp.float32
-    kernel_init: Callable[..., jax.Array] = nn.initializers.variance_scaling(2.0, "fan_out", "normal")
+    kernel_init: Initializer = kaiming_fan_out
+    bias_init: Initializer = nn.initializers.zeros
 
     @nn.compact
     def __call__(self, x: jax.Array) -> jax.Array:
@@ -116,7 +118,7 @@ class Conv2d(nn.Module):
         k = self.kernel_size
         shape = (k, k, in_features // self.groups, self.features)
         kernel = self.param("kernel", self.kernel_init, shape, self.param_dtype)
-        bias = self.param("bias", nn.initializers.zeros, (self.features,), self.param_dtype) if self.use_bias else None
+        bias = self.param("bias", self.bias_init, (self.features,), self.param_dtype) if self.use_bias else None
         dtype = self.dtype or x.dtype
         padding = get_padding(k, self.stride, self.dilation) if self.padding is None else self.padding
         return conv2d(
@@ -149,6 +151,7 @@ class ConvNormAct(nn.Module):
     group_norm_groups: int = 32
     momentum: float = 0.1
     epsilon: float = 1e-5
+    norm_scale_init: Initializer = nn.initializers.ones  # zeros: the last norm of a residual branch (zero_init_last)
     dtype: Any = None
     param_dtype: Any = jnp.float32
 
@@ -168,11 +171,16 @@ class ConvNormAct(nn.Module):
         dtypes = {"dtype": self.dtype, "param_dtype": self.param_dtype}
         if self.norm == "groupnorm":
             norm = nn.GroupNorm(
-                self.group_norm_groups, epsilon=self.epsilon, use_fast_variance=False, name="norm", **dtypes
+                self.group_norm_groups,
+                epsilon=self.epsilon,
+                use_fast_variance=False,
+                scale_init=self.norm_scale_init,
+                name="norm",
+                **dtypes,
             )
             x = norm(conv(x))
         elif self.norm != "batchnorm":
             raise ValueError(f"Unknown norm {self.norm!r}; choose one of: 'batchnorm', 'groupnorm'.")
         else:
-            x = BatchNorm(self.momentum, self.epsilon, name="norm", **dtypes)(conv(x), training)
+            x = BatchNorm(self.momentum, self.epsilon, self.norm_scale_init, name="norm", **dtypes)(conv(x), training)
         return x if self.act is None else self.act(x)

@@ -17,6 +17,8 @@ import jax
 import jax.numpy as jnp
 from flax import linen as nn
 
+from flaim.layers.init import Initializer
+
 
 def depthwise_conv2d(x: jax.Array, kernel: jax.Array, bias: jax.Array | None = None, padding: int = 0) -> jax.Array:
     """Stride-1 depthwise convolution of an NHWC map, zero padding `padding` on each side, plus `bias`.
@@ -77,14 +79,18 @@ class DepthwiseConv2d(nn.Module):
 
     kernel_size: int = 7
     use_bias: bool = True
+    kernel_init: Initializer = nn.initializers.variance_scaling(
+        1.0, "fan_in", "truncated_normal", in_axis=(0, 1, 2), out_axis=3
+    )
     dtype: Any = None
     param_dtype: Any = jnp.float32
 
     @nn.compact
     def __call__(self, x: jax.Array) -> jax.Array:
         channels = x.shape[-1]
-        init = nn.initializers.variance_scaling(1.0, "fan_in", "truncated_normal", in_axis=(0, 1, 2), out_axis=3)
-        kernel = self.param("kernel", init, (self.kernel_size, self.kernel_size, 1, channels), self.param_dtype)
+        kernel = self.param(
+            "kernel", self.kernel_init, (self.kernel_size, self.kernel_size, 1, channels), self.param_dtype
+        )
         bias = self.param("bias", nn.initializers.zeros, (channels,), self.param_dtype) if self.use_bias else None
         dtype = self.dtype or x.dtype
         bias = None if bias is None else bias.astype(dtype)

@@ -8,6 +8,8 @@ import jax
 import jax.numpy as jnp
 from flax import linen as nn
 
+from flaim.layers.init import Initializer, trunc_normal
+
 
 class ClassifierHead(nn.Module):
     """Dropout + the last linear layer (named ``fc``) on pooled features; identity when ``n_classes <= 0``.
@@ -19,10 +21,20 @@ class ClassifierHead(nn.Module):
     drop_rate: float = 0.0
     dtype: Any = None
     param_dtype: Any = jnp.float32
+    kernel_init: Initializer = trunc_normal(0.02)  # timm's transformers and ConvNeXt
+    bias_init: Initializer = nn.initializers.zeros
 
     @nn.compact
     def __call__(self, x: jax.Array, training: bool) -> jax.Array:
         if self.n_classes <= 0:
             return x
         x = nn.Dropout(self.drop_rate, deterministic=not training)(x)
-        return nn.Dense(self.n_classes, dtype=self.dtype, param_dtype=self.param_dtype, name="fc")(x)
+        dense = nn.Dense(
+            self.n_classes,
+            dtype=self.dtype,
+            param_dtype=self.param_dtype,
+            kernel_init=self.kernel_init,
+            bias_init=self.bias_init,
+            name="fc",
+        )
+        return dense(x)

@@ -17,6 +17,7 @@ import jax.numpy as jnp
 from flax import linen as nn
 
 from flaim.layers.activations import get_act
+from flaim.layers.init import trunc_normal
 from flaim.layers.norm import LayerNorm
 
 
@@ -33,7 +34,14 @@ class _MlpBase(nn.Module):
     param_dtype: Any = jnp.float32
 
     def dense(self, features: int, name: str) -> nn.Dense:
-        return nn.Dense(features, use_bias=self.bias, dtype=self.dtype, param_dtype=self.param_dtype, name=name)
+        return nn.Dense(
+            features,
+            use_bias=self.bias,
+            dtype=self.dtype,
+            param_dtype=self.param_dtype,
+            kernel_init=trunc_normal(0.02),  # timm's transformer init
+            name=name,
+        )
 
     def hidden_to_out(
         self, x: jax.Array, out_features: int, training: bool, gate: Callable[..., nn.Module] | None = None

@@ -10,6 +10,7 @@ import jax.numpy as jnp
 from flax import linen as nn
 
 from flaim.layers.conv import Conv2d
+from flaim.layers.init import symmetric_uniform, torch_default_kernel
 
 
 class PatchEmbed(nn.Module):
@@ -39,7 +40,8 @@ class PatchEmbed(nn.Module):
             use_bias=self.bias,
             dtype=self.dtype,
             param_dtype=self.param_dtype,
-            kernel_init=nn.initializers.lecun_normal(),
+            kernel_init=torch_default_kernel,  # timm leaves the patch projection at PyTorch's default init
+            bias_init=symmetric_uniform((p * p * x.shape[-1]) ** -0.5),
             name="proj",
         )(x)
         if self.norm_layer is not None:

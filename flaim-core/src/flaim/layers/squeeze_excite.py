@@ -9,6 +9,7 @@ import jax
 import jax.numpy as jnp
 from flax import linen as nn
 
+from flaim.layers.init import kaiming_fan_out, symmetric_uniform
 from flaim.layers.pool import global_avg_pool
 
 
@@ -39,10 +40,12 @@ class SqueezeExcite(nn.Module):
 
     @nn.compact
     def __call__(self, x: jax.Array) -> jax.Array:
-        dense = {"dtype": self.dtype, "param_dtype": self.param_dtype}
+        # timm's ResNet init: its 1×1 convs kaiming fan_out, their biases at PyTorch's default U(±1/√fan_in)
+        dense = {"dtype": self.dtype, "param_dtype": self.param_dtype, "kernel_init": kaiming_fan_out}
+        channels = x.shape[-1]
         s = global_avg_pool(x)
-        s = nn.relu(nn.Dense(self.rd_channels, name="fc1", **dense)(s))
-        s = nn.Dense(x.shape[-1], name="fc2", **dense)(s)
+        s = nn.Dense(self.rd_channels, bias_init=symmetric_uniform(channels**-0.5), name="fc1", **dense)(s)
+        s = nn.Dense(channels, bias_init=symmetric_uniform(self.rd_channels**-0.5), name="fc2", **dense)(nn.relu(s))
         return x * jax.nn.sigmoid(s)[:, None, None, :].astype(x.dtype)
 
 
@@ -62,7 +65,7 @@ class EfficientChannelAttention(nn.Module):
 
     @nn.compact
     def __call__(self, x: jax.Array) -> jax.Array:
-        init = nn.initializers.normal(1 / self.kernel_size)
+        init = symmetric_uniform(self.kernel_size**-0.5)  # PyTorch's Conv1d default, which timm keeps
         kernel = self.param("kernel", init, (self.kernel_size,), self.param_dtype)
         s = channel_conv1d(global_avg_pool(x), kernel.astype(x.dtype))
         return x * jax.nn.sigmoid(s)[:, None, None, :].astype(x.dtype)

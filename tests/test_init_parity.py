@@ -1,0 +1,63 @@
+"""Random init as timm's: every parameter of a freshly built flaim model has the mean and standard deviation of
+the same tensor in timm's ``create_model`` (its ``init_weights``: ResNet's kaiming fan-out convs, zero-init last
+BatchNorm of each residual branch and PyTorch-default head; ViT's and ConvNeXt's trunc-normal 0.02 weights, zero
+biases, tiny class tokens and layer-scale gammas), within sampling error.
+
+Each flax parameter is traced to its timm tensor through the family's real converter (every timm tensor becomes a
+constant array holding its own index). The initialisers live on the flax modules, so every path that runs
+``model.init`` (``get_model``'s random init, a fresh head) draws from them.
+"""
+
+from __future__ import annotations
+
+import jax
+import numpy as np
+import pytest
+import timm
+import torch
+
+from flaim.convert import flatten
+from flaim.factory import build, load_ref
+from flaim.registry import REGISTRY
+
+# (name, overrides for both libraries): a basic and a bottleneck (SE) ResNet, a distilled ViT (DeiT), a ConvNeXt.
+MODELS = (
+    ("resnet10t", {}),
+    ("seresnext26d_32x4d", {}),
+    ("deit_tiny_distilled_patch16_224", {"img_size": 32}),
+    ("convnext_atto", {}),
+)
+SIGMAS = 6.0  # tolerance in standard errors
+
+
+def _timm_names(name: str, model: torch.nn.Module, module: object) -> dict[str, str]:
+    spec, _ = REGISTRY.resolve(name)
+    state = model.state_dict()
+    keys = list(state)
+    encoded = {k: np.broadcast_to(np.float32(i), tuple(t.shape)) for i, (k, t) in enumerate(state.items())}
+    converted = flatten(load_ref(spec.converter)(encoded, module))
+    return {p[len("params/") :]: keys[int(np.ravel(v)[0])] for p, v in converted.items() if p.startswith("params/")}
+
+
+@pytest.mark.parametrize(("name", "overrides"), MODELS, ids=[m[0] for m in MODELS])
+def test_random_init_statistics_match_timm(name: str, overrides: dict) -> None:
+    torch.manual_seed(0)
+    reference = timm.create_model(name, pretrained=False, **overrides)
+    module = build(REGISTRY.resolve(name)[0], 1000, overrides)  # initialised on a small input: params do not care
+    variables = jax.jit(module.init)(jax.random.key(0), np.zeros((1, 32, 32, 3), np.float32))
+    params = flatten(variables["params"])
+    names = _timm_names(name, reference, module)
+    assert set(names) == set(params)
+    timm_state = {k: v.detach().double().numpy() for k, v in reference.state_dict().items()}
+    problems = []
+    for path, value in params.items():
+        ours, theirs = np.asarray(value, np.float64), timm_state[names[path]]
+        n, sd = ours.size, theirs.std()
+        mean_tol = SIGMAS * sd * np.sqrt(2 / n) + 1e-12
+        std_tol = SIGMAS * sd / np.sqrt(n) + 1e-12
+        if abs(ours.mean() - theirs.mean()) > mean_tol or abs(ours.std() - sd) > std_tol:
+            problems.append(
+                f"{path} ({names[path]}, n={n}): mean {ours.mean():.3g} vs {theirs.mean():.3g}, "
+                f"std {ours.std():.3g} vs {sd:.3g}"
+            )
+    assert not problems, "\n".join(problems)
