@@ -12,6 +12,7 @@ nox.options.error_on_missing_interpreters = False
 
 FAMILIES = ("resnet", "vit", "convnext")
 PARITY_DEPS = ("torch==2.14.1", "torchvision==0.29.1", "timm==1.0.31")
+EXAMPLE_DEPS = ("scikit-learn",)  # examples/finetune.py's data set (tests only, never a flaim dependency)
 STRICT = {"FLAIM_STRICT_PLUGINS": "1"}
 TORCH_TESTS = ("test_*parity*.py", "test_*hub*.py")  # these files need torch + timm: parity session only
 SKIP_TORCH_TESTS = tuple(f"--ignore-glob=*/{pattern}" for pattern in TORCH_TESTS)
@@ -48,8 +49,8 @@ def family(session: nox.Session, family: str) -> None:
 
 @nox.session(name="all")
 def all_families(session: nox.Session) -> None:
-    """Every family installed together: cross-package tests without torch (NNX training included: optax)."""
-    install(session, *FAMILIES, core_extras="test,train")
+    """Every family installed together: cross-package tests without torch (NNX training, optimisers, the example)."""
+    install(session, *FAMILIES, extra=EXAMPLE_DEPS, core_extras="test,train")
     env = {**STRICT, "FLAIM_EXPECT_FAMILIES": ",".join(f"flaim-{f}" for f in FAMILIES)}
     session.run("pytest", "tests", "--ignore=tests/sharding", *SKIP_TORCH_TESTS, env=env)
 
@@ -71,7 +72,7 @@ def parity(session: nox.Session) -> None:
 
     Installed with pip, which finds the pinned torch wheels where the machine keeps them.
     """
-    install(session, *FAMILIES, extra=PARITY_DEPS)
+    install(session, *FAMILIES, extra=PARITY_DEPS, core_extras="test,train")
     files = sorted(path for folder in ("tests", "flaim-*/tests") for p in TORCH_TESTS for path in glob(f"{folder}/{p}"))
     session.run("pytest", *files, "--durations=20", env=STRICT)
     # A `flaim new-plugin` project installs next to flaim-core and passes its own conformance tests (~1 min).

@@ -3,9 +3,9 @@ the same tensor in timm's ``create_model`` (its ``init_weights``: ResNet's kaimi
 BatchNorm of each residual branch and PyTorch-default head; ViT's and ConvNeXt's trunc-normal 0.02 weights, zero
 biases, tiny class tokens and layer-scale gammas), within sampling error.
 
-Each flax parameter is traced to its timm tensor through the family's real converter (every timm tensor becomes a
-constant array holding its own index). The initialisers live on the flax modules, so every path that runs
-``model.init`` (``get_model``'s random init, a fresh head) draws from them.
+Each flax parameter is traced to its timm tensor through the family's real converter (`flaim.testing.timm_names`).
+The initialisers live on the flax modules, so every path that runs ``model.init`` (``get_model``'s random init, a
+fresh head) draws from them.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ import timm
 import torch
 
 from flaim.convert import flatten
-from flaim.factory import build, load_ref
+from flaim.factory import build
 from flaim.registry import REGISTRY
+from flaim.testing import timm_names
 
 # (name, overrides for both libraries): a basic and a bottleneck (SE) ResNet, a distilled ViT (DeiT), a ConvNeXt.
 MODELS = (
@@ -30,15 +31,6 @@ MODELS = (
 SIGMAS = 6.0  # tolerance in standard errors
 
 
-def _timm_names(name: str, model: torch.nn.Module, module: object) -> dict[str, str]:
-    spec, _ = REGISTRY.resolve(name)
-    state = model.state_dict()
-    keys = list(state)
-    encoded = {k: np.broadcast_to(np.float32(i), tuple(t.shape)) for i, (k, t) in enumerate(state.items())}
-    converted = flatten(load_ref(spec.converter)(encoded, module))
-    return {p[len("params/") :]: keys[int(np.ravel(v)[0])] for p, v in converted.items() if p.startswith("params/")}
-
-
 @pytest.mark.parametrize(("name", "overrides"), MODELS, ids=[m[0] for m in MODELS])
 def test_random_init_statistics_match_timm(name: str, overrides: dict) -> None:
     torch.manual_seed(0)
@@ -46,7 +38,7 @@ def test_random_init_statistics_match_timm(name: str, overrides: dict) -> None:
     module = build(REGISTRY.resolve(name)[0], 1000, overrides)  # initialised on a small input: params do not care
     variables = jax.jit(module.init)(jax.random.key(0), np.zeros((1, 32, 32, 3), np.float32))
     params = flatten(variables["params"])
-    names = _timm_names(name, reference, module)
+    names = timm_names(name, reference, module)
     assert set(names) == set(params)
     timm_state = {k: v.detach().double().numpy() for k, v in reference.state_dict().items()}
     problems = []

@@ -1,24 +1,23 @@
 """`flaim.optim` against timm's optimiser parameter groups: the same parameters get weight decay as in
 ``param_groups_weight_decay``, and the same learning-rate scale as in ``param_groups_layer_decay``.
 
-timm builds on the meta device and flaim with ``jax.eval_shape``, so no weights are materialised. Each flax parameter
-is traced to its timm name through the family's real converter: every timm tensor becomes a constant array holding
-its own index.
+timm builds on the meta device and flaim with ``jax.eval_shape``, so no weights are materialised; each flax parameter
+is traced to its timm name through the family's real converter (`flaim.testing.timm_names`).
 """
 
 from __future__ import annotations
 
 import jax
-import numpy as np
 import pytest
 import timm
 import torch
 from timm.optim import param_groups_layer_decay, param_groups_weight_decay
 
 from flaim.convert import flatten
-from flaim.factory import _init_fn, build, load_ref
+from flaim.factory import _init_fn, build
 from flaim.optim import layer_decay_scales, no_weight_decay_mask
 from flaim.registry import REGISTRY
+from flaim.testing import timm_names
 
 MODELS = ("resnet50", "vit_base_patch16_224", "convnext_tiny")
 
@@ -30,15 +29,9 @@ def _timm_model(name: str) -> torch.nn.Module:
 
 def _flax_params_and_names(name: str, model: torch.nn.Module) -> tuple[dict, dict[str, str]]:
     """Abstract flax params, and the timm parameter each flax path is converted from."""
-    spec, _ = REGISTRY.resolve(name)
-    module = build(spec, 1000, {})
+    module = build(REGISTRY.resolve(name)[0], 1000, {})
     params = jax.eval_shape(_init_fn(module), jax.random.key(0))["params"]
-    keys = list(model.state_dict())
-    state = {k: np.broadcast_to(np.float32(i), tuple(t.shape)) for i, (k, t) in enumerate(model.state_dict().items())}
-    converted = flatten(load_ref(spec.converter)(state, module))
-    names = {
-        path[len("params/") :]: keys[int(np.ravel(v)[0])] for path, v in converted.items() if path.startswith("params/")
-    }
+    names = timm_names(name, model, module)
     assert set(names) == set(flatten(params)), "every flax parameter comes from one timm tensor"
     return params, names
 

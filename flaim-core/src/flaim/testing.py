@@ -125,6 +125,26 @@ def timm_state(model: Any) -> dict[str, np.ndarray]:
     return {k: v.detach().cpu().numpy() for k, v in model.state_dict().items()}
 
 
+def timm_names(model_name: str, model: Any, module: Any) -> dict[str, str]:
+    """The timm parameter each flax parameter path (``'layer1/0/conv1/conv/kernel'``) is converted from.
+
+    Runs the family's real converter on a state where every timm tensor is a constant (zero-memory) array holding
+    its own index, so it works on timm models built on the meta device.
+
+    Args:
+        model_name: the flaim / timm architecture name.
+        model: timm's ``nn.Module``.
+        module: flaim's flax module, as ``flaim.factory.build`` returns it.
+    """
+    from flaim.factory import load_ref
+
+    keys = list(model.state_dict())
+    encoded = {k: np.broadcast_to(np.float32(i), tuple(t.shape)) for i, (k, t) in enumerate(model.state_dict().items())}
+    converted = flatten(load_ref(REGISTRY.resolve(model_name)[0].converter)(encoded, module))
+    prefix = "params/"
+    return {p[len(prefix) :]: keys[int(np.ravel(v)[0])] for p, v in converted.items() if p.startswith(prefix)}
+
+
 def save_timm_checkpoint(model: Any, folder: str | os.PathLike[str]) -> Path:
     """Save a timm model exactly as timm saves for the Hub (``model.safetensors`` + ``config.json``)."""
     from timm.models import save_for_hf

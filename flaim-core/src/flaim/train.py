@@ -83,11 +83,15 @@ def make_train_step(
         mixup_alpha: mixup's Beta parameter (0: off).
         cutmix_alpha: cutmix's Beta parameter (0: off).
     """
+    if model.n_classes <= 0:
+        raise ValueError(
+            f"make_train_step needs a classifier, got a model with n_classes={model.n_classes}; build it with "
+            "get_model(name, n_classes=N)."
+        )
 
     def train_step(state: TrainState, images: jax.Array, labels: jax.Array) -> tuple[TrainState, dict[str, Any]]:
         rng, mix_rng, dropout_rng = jax.random.split(state.rng, 3)
-        n_classes = model.n_classes
-        targets = optax.smooth_labels(jax.nn.one_hot(labels, n_classes), label_smoothing)
+        targets = optax.smooth_labels(jax.nn.one_hot(labels, model.n_classes), label_smoothing)
         if mixup_alpha > 0 or cutmix_alpha > 0:
             images, targets = mix(mix_rng, images, targets, mixup_alpha, cutmix_alpha)
 

@@ -30,6 +30,7 @@ def trunc_normal(std: float, bound: float = 2.0) -> Initializer:
     and more at the standard deviations timm uses, so the cut is a clip that practically never acts)."""
 
     def init(key: jax.Array, shape: tuple[int, ...], dtype: Any = jnp.float32) -> jax.Array:
-        return jnp.clip(std * jax.random.normal(key, shape, dtype), -bound, bound)
+        # clipped in units of std, then scaled: jit and eager then round alike (bit-identical init either way)
+        return jnp.clip(jax.random.normal(key, shape, dtype), -bound / std, bound / std) * jnp.asarray(std, dtype)
 
     return init
