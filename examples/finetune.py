@@ -105,8 +105,8 @@ def main() -> None:
         print(f"epoch {epoch + 1}: test accuracy {accuracy(eval_step, state, x_test, y_test, args.batch_size):.3f}")
 
     out = args.out or tempfile.mkdtemp(prefix="flaim-finetune-")
-    flaim.save_pretrained(state.variables, out, args.model)
-    model, variables = load_model(args, pretrained=out)  # get_model(name, pretrained=out, n_classes=10)
+    flaim.save_pretrained(state.variables, out, args.model, model=model)  # config.json records the model's arguments
+    model, variables = flaim.get_model(args.model, pretrained=out, n_classes=N_CLASSES)
     reloaded = TrainState.create(variables, tx, state.rng)
     print(f"saved to {out} and loaded back")
     print(f"test accuracy: {accuracy(make_eval_step(model), reloaded, x_test, y_test, args.batch_size):.3f}")
