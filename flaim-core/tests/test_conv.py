@@ -1,4 +1,5 @@
-"""Every route `conv2d` takes (1×1 and patch matrix products, im2col, XLA's convolution) computes PyTorch's conv."""
+"""Every route `conv2d` takes (1×1 and patch matrix products, im2col, XLA's convolution) computes PyTorch's conv,
+on every platform's formulation; with a symbolic batch the im2col choice is made in the program."""
 
 from __future__ import annotations
 
@@ -36,11 +37,15 @@ def reference(x: np.ndarray, kernel: np.ndarray, stride: int, padding: int) -> n
         (40, 7, 2, 3),
     ],
 )
-def test_matches_direct_sum(size: int, kernel: int, stride: int, padding: int) -> None:
+@pytest.mark.parametrize("kernels", ["auto", "accelerator"])  # on a CPU host: the CPU routes, then the GPU/TPU ones
+def test_matches_direct_sum(
+    size: int, kernel: int, stride: int, padding: int, kernels: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FLAIM_KERNELS", kernels)
     rng = np.random.default_rng(size * 100 + kernel * 10 + stride)
     x = rng.standard_normal((2, size, size, 5), dtype=np.float32)
     w = rng.standard_normal((kernel, kernel, 5, 6), dtype=np.float32)
-    y = np.asarray(jax.jit(conv2d, static_argnums=(3, 4))(x, w, None, stride, padding))
+    y = np.asarray(jax.jit(lambda x, w: conv2d(x, w, None, stride, padding))(x, w))  # a fresh trace per mode
     expected = reference(x, w, stride, padding)
     assert y.shape == expected.shape
     assert np.abs(y - expected).max() / np.abs(expected).max() < 1e-6
@@ -49,3 +54,17 @@ def test_matches_direct_sum(size: int, kernel: int, stride: int, padding: int) -
 def test_route_threshold_is_exercised() -> None:
     """The cases above sit on both sides of the im2col threshold, so both routes are tested."""
     assert 2 * 4 * 4 <= IM2COL_MAX_ROWS < 2 * 20 * 20
+
+
+def test_symbolic_batch_chooses_the_route_in_the_program() -> None:
+    """At 9×9 outputs, batch 2 is under the im2col threshold and batch 7 over it: one exported program does both."""
+    from jax import export
+
+    rng = np.random.default_rng(0)
+    w = rng.standard_normal((3, 3, 5, 6), dtype=np.float32)
+    spec = jax.ShapeDtypeStruct(export.symbolic_shape("b, 9, 9, 5"), np.float32)
+    exported = export.export(jax.jit(lambda x: conv2d(x, w, None, 1, 1)))(spec)
+    for batch in (2, 7):
+        x = rng.standard_normal((batch, 9, 9, 5), dtype=np.float32)
+        expected = reference(x, w, 1, 1)
+        assert np.abs(exported.call(x) - expected).max() / np.abs(expected).max() < 1e-6

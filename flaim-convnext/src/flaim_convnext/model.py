@@ -5,6 +5,7 @@ some tags carry their own licence (see each tag's ``license``).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
@@ -15,6 +16,7 @@ import numpy as np
 from flax import linen as nn
 
 from flaim.layers.activations import gelu
+from flaim.layers.config import by_platform
 from flaim.layers.conv import Conv2d
 from flaim.layers.depthwise import DepthwiseConv2d, fusion_barrier
 from flaim.layers.drop import DropPath
@@ -23,6 +25,7 @@ from flaim.layers.head import ClassifierHead
 from flaim.layers.init import trunc_normal
 from flaim.layers.input import check_image_batch
 from flaim.layers.norm import LayerNorm, RmsNorm, SimpleNorm
+from flaim.layers.remat import checkpointed
 
 # timm's convs carry a bias; timm's ConvNeXt init: weights trunc-normal std 0.02, biases zero.
 conv = partial(Conv2d, use_bias=True, kernel_init=trunc_normal(0.02))
@@ -54,7 +57,10 @@ def map_tokens(fn: Callable[[jax.Array], jax.Array], x: jax.Array, hidden_bytes:
     """
     shape = x.shape
     tokens = x.reshape(-1, shape[-1])
-    n_chunks = tokens.shape[0] // max(1, hidden_bytes // (16 * shape[-1]))
+    size = max(1, hidden_bytes // (16 * shape[-1]))
+    if not isinstance(tokens.shape[0], int):  # symbolic batch (jax.export): whole images, one at a time, if one fills
+        return jax.lax.map(fn, x) if math.prod(shape[1:-1]) >= size else fn(x)  # a chunk (the count is unknown)
+    n_chunks = tokens.shape[0] // size
     if n_chunks < 2:
         return fn(x)
     size = tokens.shape[0] // n_chunks
@@ -90,12 +96,16 @@ class ConvNeXtBlock(nn.Module):
         y = dw(x)
         norm = self.norm(name="norm")
         mlp = Mlp(int(self.mlp_ratio * dim), self.use_grn, self.dtype, self.param_dtype, name="mlp")
-        if self.use_grn or self.is_initializing() or jax.default_backend() != "cpu":  # GRN needs the whole map
+        if self.use_grn or self.is_initializing():  # GRN needs the whole map
             y = mlp(fusion_barrier(norm(y)))
-        else:
+        else:  # on CPU in token chunks
             norm_fn, mlp_fn = norm.clone(parent=None), mlp.clone(parent=None)
             norm_vars, mlp_vars = norm.variables, mlp.variables
-            y = map_tokens(lambda t: mlp_fn.apply(mlp_vars, fusion_barrier(norm_fn.apply(norm_vars, t))), y)
+
+            def per_token(t: jax.Array) -> jax.Array:
+                return mlp_fn.apply(mlp_vars, fusion_barrier(norm_fn.apply(norm_vars, t)))
+
+            y = by_platform(partial(map_tokens, per_token), per_token, y)
         if self.ls_init_value is not None:
             gamma = self.param("gamma", nn.initializers.constant(self.ls_init_value), (dim,), self.param_dtype)
             y = y * gamma.astype(y.dtype)
@@ -113,7 +123,8 @@ class ConvNeXtStage(nn.Module):
     kernel_size: int = 7
     use_grn: bool = False
     ls_init_value: float | None = 1e-6
-    remat: bool = False
+    grad_checkpointing: bool = False
+    remat_policy: str | None = None
     dtype: Any = None
     param_dtype: Any = jnp.float32
 
@@ -122,7 +133,7 @@ class ConvNeXtStage(nn.Module):
         if self.downsample:
             x = self.norm(name="downsample_norm")(x)
             x = conv(self.dim, 2, 2, 0, dtype=self.dtype, param_dtype=self.param_dtype, name="downsample")(x)
-        block = nn.remat(ConvNeXtBlock, static_argnums=(2,)) if self.remat else ConvNeXtBlock
+        block = checkpointed(ConvNeXtBlock, self.grad_checkpointing, self.remat_policy)
         for i in range(self.depth):
             x = block(
                 self.norm,
@@ -180,7 +191,8 @@ class ConvNeXt(nn.Module):
     in_chans: int = 3
     drop_rate: float = 0.0
     drop_path_rate: float = 0.0
-    remat: bool = False
+    grad_checkpointing: bool = False
+    remat_policy: str | None = None
     dtype: Any = None
     param_dtype: Any = jnp.float32
 
@@ -210,7 +222,8 @@ class ConvNeXt(nn.Module):
                 kernel_size=self.kernel_size,
                 use_grn=self.use_grn,
                 ls_init_value=self.ls_init_value,
-                remat=self.remat,
+                grad_checkpointing=self.grad_checkpointing,
+                remat_policy=self.remat_policy,
                 dtype=self.dtype,
                 param_dtype=self.param_dtype,
                 name=f"stages_{i}",

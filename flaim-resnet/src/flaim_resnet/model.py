@@ -20,6 +20,7 @@ from flaim.layers.head import ClassifierHead
 from flaim.layers.init import symmetric_uniform, torch_default_kernel
 from flaim.layers.input import check_image_batch
 from flaim.layers.pool import avg_pool, global_avg_pool, max_pool
+from flaim.layers.remat import checkpointed
 from flaim.layers.squeeze_excite import EfficientChannelAttention, SqueezeExcite, eca_kernel_size, se_channels
 
 ANTI_ALIAS: dict[str, Callable[[jax.Array], jax.Array]] = {
@@ -171,6 +172,8 @@ class ResNet(nn.Module):
     in_chans: int = 3
     drop_rate: float = 0.0
     drop_path_rate: float = 0.0
+    grad_checkpointing: bool = False
+    remat_policy: str | None = None
     dtype: Any = None
     param_dtype: Any = jnp.float32
 
@@ -211,11 +214,12 @@ class ResNet(nn.Module):
         features, x = stem(x.astype(self.dtype or x.dtype), training)
         self.sow("intermediates", "stage_0", features)
         n_blocks, done = sum(self.depths), 0
+        block_cls = checkpointed(Block, self.grad_checkpointing, self.remat_policy)
         for i, plan in enumerate(plans):
             rates = tuple(self.drop_path_rate * (done + j) / max(n_blocks - 1, 1) for j in range(len(plan["widths"])))
             done += len(rates)
             block = partial(
-                Block,
+                block_cls,
                 cna,
                 plan["kind"],
                 cardinality=self.cardinality,

@@ -23,6 +23,7 @@ from flaim.layers.mlp import GluMlp, Mlp, SwiGLU
 from flaim.layers.norm import LayerNorm, RmsNorm
 from flaim.layers.patch_embed import PatchEmbed
 from flaim.layers.pos_embed import resample_abs_pos_embed
+from flaim.layers.remat import checkpointed
 
 NORMS = {"layernorm": LayerNorm, "rmsnorm": RmsNorm}
 MLPS = {"mlp": Mlp, "swiglu_packed": partial(GluMlp, gate_last=False), "swiglu": SwiGLU}
@@ -191,6 +192,7 @@ class VisionTransformer(nn.Module):
     attn_drop_rate: float = 0.0
     drop_path_rate: float = 0.0
     grad_checkpointing: bool = False
+    remat_policy: str | None = None
     dtype: Any = None
     param_dtype: Any = jnp.float32
 
@@ -269,9 +271,7 @@ class VisionTransformer(nn.Module):
             x = norm(name="norm_pre")(x)
         self.sow("intermediates", "block_0", x)
 
-        block = _choice("block_fn", self.block_fn, BLOCKS)
-        if self.grad_checkpointing:
-            block = nn.remat(block, static_argnums=(2,))
+        block = checkpointed(_choice("block_fn", self.block_fn, BLOCKS), self.grad_checkpointing, self.remat_policy)
         for i in range(self.depth):
             x = block(
                 self.num_heads,

@@ -13,6 +13,7 @@ import jax
 import jax.numpy as jnp
 from flax import linen as nn
 
+from flaim.layers.config import by_platform
 from flaim.layers.init import trunc_normal
 from flaim.layers.mlp import Mlp
 
@@ -22,10 +23,11 @@ def attention(
 ) -> jax.Array:
     """Softmax attention of ``(B, T, H, D)`` queries over ``(B, S, H, D)`` keys and values, scaled by ``D**-0.5``.
 
-    GPUs and TPUs get `jax.nn.dot_product_attention` (fused kernels) unless dropout is on. Otherwise the heads go
-    first and the softmax is normalised after the weighted sum, ``(exp(l - max) @ v) / sum(exp(l - max))``: the
-    same value, without the full normalised weight matrix; on XLA's CPU backend 2.7× faster than the fused-op
-    path for ViT-B/16 at batch 8 (1.5× at batch 1).
+    GPUs and TPUs get `jax.nn.dot_product_attention` (fused kernels) unless dropout is on; the choice is made per
+    lowering platform (`flaim.layers.config.by_platform`). Otherwise the heads go first and the softmax is
+    normalised after the weighted sum, ``(exp(l - max) @ v) / sum(exp(l - max))``: the same value, without the full
+    normalised weight matrix; on XLA's CPU backend 2.7× faster than the fused-op path for ViT-B/16 at batch 8 (1.5×
+    at batch 1).
 
     Args:
         q: queries.
@@ -37,14 +39,23 @@ def attention(
     Returns:
         ``(B, T, H, D)``.
     """
-    dropout = dropout_rate > 0.0 and dropout_rng is not None
-    if jax.default_backend() != "cpu" and not dropout:
-        return jax.nn.dot_product_attention(q, k, v)
+    if dropout_rate > 0.0 and dropout_rng is not None:
+        return _heads_first(q, k, v, dropout_rate, dropout_rng)
+    return by_platform(_heads_first, _fused, q, k, v)
+
+
+def _fused(q: jax.Array, k: jax.Array, v: jax.Array) -> jax.Array:
+    return jax.nn.dot_product_attention(q, k, v)
+
+
+def _heads_first(
+    q: jax.Array, k: jax.Array, v: jax.Array, dropout_rate: float = 0.0, dropout_rng: jax.Array | None = None
+) -> jax.Array:
     q, k, v = (t.transpose(0, 2, 1, 3) for t in (q, k, v))
     logits = jnp.einsum("bhtd,bhsd->bhts", q * jnp.asarray(q.shape[-1] ** -0.5, q.dtype), k).astype(jnp.float32)
     weights = jnp.exp(logits - jax.lax.stop_gradient(logits.max(axis=-1, keepdims=True)))
     total = weights.sum(axis=-1, keepdims=True)
-    if dropout:
+    if dropout_rng is not None:
         keep = jax.random.bernoulli(dropout_rng, 1.0 - dropout_rate, weights.shape)
         weights = jnp.where(keep, weights / (1.0 - dropout_rate), 0.0)
     out = jnp.einsum("bhts,bhsd->bhtd", weights.astype(v.dtype), v) / total.astype(v.dtype)

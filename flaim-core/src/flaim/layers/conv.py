@@ -4,6 +4,7 @@ slow), and conv + norm + activation."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import jax
@@ -11,6 +12,7 @@ import jax.numpy as jnp
 from flax import linen as nn
 
 from flaim.layers.batchnorm import BatchNorm
+from flaim.layers.config import by_platform
 from flaim.layers.init import Initializer, kaiming_fan_out
 
 Activation = Callable[[jax.Array], jax.Array]
@@ -40,7 +42,7 @@ def conv2d(
     Dense (ungrouped, undilated) convs that XLA's CPU backend handles poorly run as matrix products with the same
     sums: 1×1 convs over channels (a strided one subsamples first), non-overlapping ones (kernel = stride, no
     padding: patch embeddings, ConvNeXt downsampling) over patches, and convs with few output positions
-    (`IM2COL_MAX_ROWS`) over gathered windows.
+    (`IM2COL_MAX_ROWS`) over gathered windows, the last on CPU only (`flaim.layers.config.by_platform`).
 
     Args:
         x: input, (B, H, W, C_in).
@@ -52,15 +54,10 @@ def conv2d(
         groups: feature groups (``C_in`` for depthwise).
     """
     kh, kw = kernel.shape[:2]
-    out_h = (x.shape[1] + 2 * padding - dilation * (kh - 1) - 1) // stride + 1
-    out_w = (x.shape[2] + 2 * padding - dilation * (kw - 1) - 1) // stride + 1
     dense = groups == 1 and dilation == 1
-    if dense and padding == 0 and (kh, kw) in ((1, 1), (stride, stride)):
-        y = _patch_matmul(x, kernel, stride)
-    elif dense and x.shape[0] * out_h * out_w <= IM2COL_MAX_ROWS:
-        y = _im2col(x, kernel, stride, padding, out_h, out_w)
-    else:
-        y = jax.lax.conv_general_dilated(
+
+    def xla_conv(x: jax.Array, kernel: jax.Array) -> jax.Array:
+        return jax.lax.conv_general_dilated(
             x,
             kernel,
             window_strides=(stride, stride),
@@ -69,7 +66,29 @@ def conv2d(
             dimension_numbers=("NHWC", "HWIO", "NHWC"),
             feature_group_count=groups,
         )
+
+    if dense and padding == 0 and (kh, kw) in ((1, 1), (stride, stride)):
+        y = _patch_matmul(x, kernel, stride)
+    elif dense:
+        y = by_platform(partial(_cpu_dense_conv, conv=xla_conv, stride=stride, padding=padding), xla_conv, x, kernel)
+    else:
+        y = xla_conv(x, kernel)
     return y if bias is None else y + bias
+
+
+def _cpu_dense_conv(
+    x: jax.Array, kernel: jax.Array, conv: Callable[..., jax.Array], stride: int, padding: int
+) -> jax.Array:
+    """On CPU: gathered windows (`_im2col`) for at most `IM2COL_MAX_ROWS` output positions, else `conv`. With a
+    symbolic batch size (`jax.export`) the size test runs in the program (`lax.cond`), not in Python."""
+    kh, kw = kernel.shape[:2]
+    out_h = (x.shape[1] + 2 * padding - kh) // stride + 1
+    out_w = (x.shape[2] + 2 * padding - kw) // stride + 1
+    rows = x.shape[0] * out_h * out_w
+    im2col = partial(_im2col, stride=stride, padding=padding, h=out_h, w=out_w)
+    if isinstance(rows, int):
+        return im2col(x, kernel) if rows <= IM2COL_MAX_ROWS else conv(x, kernel)
+    return jax.lax.cond(jnp.asarray(rows) <= IM2COL_MAX_ROWS, im2col, conv, x, kernel)
 
 
 def _patch_matmul(x: jax.Array, kernel: jax.Array, stride: int) -> jax.Array:

@@ -11,12 +11,14 @@ following norm/matmul and materialise every shifted copy of the map and every br
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import jax
 import jax.numpy as jnp
 from flax import linen as nn
 
+from flaim.layers.config import by_platform
 from flaim.layers.init import Initializer
 
 
@@ -32,10 +34,9 @@ def depthwise_conv2d(x: jax.Array, kernel: jax.Array, bias: jax.Array | None = N
     Returns:
         ``(B, H + 2 * padding - kh + 1, W + 2 * padding - kw + 1, C)``.
     """
-    if jax.default_backend() == "cpu":
-        y = _shift_add(x, kernel[:, :, 0, :], padding)
-    else:
-        y = jax.lax.conv_general_dilated(
+
+    def grouped_conv(x: jax.Array, kernel: jax.Array) -> jax.Array:
+        return jax.lax.conv_general_dilated(
             x,
             kernel,
             window_strides=(1, 1),
@@ -43,6 +44,8 @@ def depthwise_conv2d(x: jax.Array, kernel: jax.Array, bias: jax.Array | None = N
             dimension_numbers=("NHWC", "HWIO", "NHWC"),
             feature_group_count=x.shape[-1],
         )
+
+    y = by_platform(lambda x, kernel: _shift_add(x, kernel[:, :, 0, :], padding), grouped_conv, x, kernel)
     return fusion_barrier(y if bias is None else y + bias)
 
 
@@ -56,10 +59,9 @@ def fusion_barrier(x: jax.Array) -> jax.Array:
     Args:
         x: any floating-point array.
     """
-    if jax.default_backend() != "cpu":
-        return x
     info = jnp.finfo(x.dtype)
-    return jax.lax.reduce_precision(x, exponent_bits=info.nexp, mantissa_bits=info.nmant)
+    barrier = partial(jax.lax.reduce_precision, exponent_bits=info.nexp, mantissa_bits=info.nmant)
+    return by_platform(barrier, lambda x: x, x)
 
 
 def _shift_add(x: jax.Array, kernel: jax.Array, padding: int) -> jax.Array:

@@ -2,15 +2,16 @@
 (PyTorch bicubic, ``align_corners=False``, with or without its antialias filter; prefix tokens kept as they are).
 
 Bicubic resampling is separable and linear, so it is two small interpolation matrices, one per axis, built with
-numpy from the (static) grid sizes. The same function runs on numpy arrays at load time and on jax arrays inside a
-jitted forward pass (``dynamic_img_size``).
+numpy from the grid sizes (with jax.numpy inside the program when a size is symbolic, under ``jax.export``). The
+same function runs on numpy arrays at load time and on jax arrays inside a jitted forward pass
+(``dynamic_img_size``).
 """
 
 from __future__ import annotations
 
 import math
 from functools import lru_cache
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import jax
 import jax.numpy as jnp
@@ -19,12 +20,34 @@ import numpy as np
 Array = TypeVar("Array", np.ndarray, jax.Array)
 
 
-def _cubic(x: np.ndarray, a: float) -> np.ndarray:
+def _cubic(xp: Any, x: Any, a: float) -> Any:
     """Keys' cubic convolution kernel with parameter `a` (PyTorch: -0.75 plain, -0.5 antialiased)."""
-    x = np.abs(x)
+    x = xp.abs(x)
     near = ((a + 2.0) * x - (a + 3.0)) * x * x + 1.0
     far = (((x - 5.0) * x + 8.0) * x - 4.0) * a
-    return np.where(x <= 1.0, near, np.where(x < 2.0, far, 0.0))
+    return xp.where(x <= 1.0, near, xp.where(x < 2.0, far, 0.0))
+
+
+def _bicubic_weights(xp: Any, in_size: int, out_size: Any, antialias: bool) -> Any:
+    """PyTorch's 1-D bicubic resize as an ``(out_size, in_size)`` matrix, with numpy (float64) or jax.numpy (for a
+    symbolic `out_size` under ``jax.export``)."""
+    i = xp.arange(out_size)[:, None] + 0.5
+    j = xp.arange(in_size)[None, :]
+    scale = in_size / (xp.asarray(out_size, dtype=xp.float32) if xp is jnp else out_size)
+    if antialias:  # Keys a=-0.5 widened by the scale when downsampling, window clipped at the borders, normalised
+        stretch = xp.maximum(scale, 1.0)
+        centre = scale * i
+        lo = xp.maximum(xp.floor(centre - 2.0 * stretch + 0.5), 0)
+        hi = xp.minimum(xp.floor(centre + 2.0 * stretch + 0.5), in_size)
+        weights = xp.where((j >= lo) & (j < hi), _cubic(xp, (j - centre + 0.5) / stretch, -0.5), 0.0)
+        total = weights.sum(axis=1, keepdims=True)
+        return weights / xp.where(total != 0, total, 1.0)
+    src = i * scale - 0.5  # plain: a=-0.75, four taps, edges clamped
+    start = xp.floor(src)
+    return sum(
+        xp.where(j == xp.clip(start + t, 0, in_size - 1), _cubic(xp, start + t - src, -0.75), 0.0)
+        for t in (-1, 0, 1, 2)
+    )
 
 
 @lru_cache(maxsize=64)
@@ -37,23 +60,13 @@ def bicubic_matrix(in_size: int, out_size: int, antialias: bool = True) -> np.nd
         antialias: PyTorch's ``antialias=True`` filter (Keys a=-0.5, widened by the scale when downsampling,
             weights normalised, window clipped at the borders); otherwise plain bicubic (a=-0.75, edge clamped).
     """
-    scale = in_size / out_size
-    weights = np.zeros((out_size, in_size))
-    for i in range(out_size):
-        if antialias:
-            support = 2.0 * max(scale, 1.0)
-            inv = 1.0 / scale if scale >= 1.0 else 1.0
-            centre = scale * (i + 0.5)
-            lo = max(int(centre - support + 0.5), 0)
-            hi = min(int(centre + support + 0.5), in_size)
-            w = _cubic((np.arange(lo, hi) - centre + 0.5) * inv, -0.5)
-            weights[i, lo:hi] = w / w.sum() if w.sum() != 0 else w
-        else:
-            src = (i + 0.5) * scale - 0.5
-            start = math.floor(src)
-            taps = np.arange(start - 1, start + 3)
-            np.add.at(weights[i], np.clip(taps, 0, in_size - 1), _cubic(taps - src, -0.75))
-    return weights
+    return _bicubic_weights(np, in_size, out_size, antialias)
+
+
+def _resize_matrix(in_size: int, out_size: Any, antialias: bool) -> Any:
+    if isinstance(out_size, int):
+        return bicubic_matrix(in_size, out_size, antialias).astype(np.float32)
+    return _bicubic_weights(jnp, in_size, out_size, antialias)  # symbolic size: built inside the program
 
 
 def resample_abs_pos_embed(
@@ -86,10 +99,10 @@ def resample_abs_pos_embed(
         old_size = (side, side)
     if old_size[0] * old_size[1] != n:
         raise ValueError(f"{n} position-embedding tokens do not form a {old_size[0]}×{old_size[1]} grid.")
-    if tuple(old_size) == tuple(new_size):
+    if all(isinstance(s, int) for s in new_size) and tuple(old_size) == tuple(new_size):
         return posemb
-    rows = bicubic_matrix(old_size[0], new_size[0], antialias).astype(np.float32)
-    cols = bicubic_matrix(old_size[1], new_size[1], antialias).astype(np.float32)
+    rows = _resize_matrix(old_size[0], new_size[0], antialias)
+    cols = _resize_matrix(old_size[1], new_size[1], antialias)
     grid = grid.reshape(grid.shape[0], old_size[0], old_size[1], -1).astype(np.float32)
     if xp is np:
         out = np.einsum("ph,bhwd,qw->bpqd", rows, grid, cols)
