@@ -20,6 +20,7 @@ from flaim.layers.config import by_platform
 from flaim.layers.conv import Conv2d
 from flaim.layers.depthwise import DepthwiseConv2d, fusion_barrier
 from flaim.layers.drop import DropPath
+from flaim.layers.features import select
 from flaim.layers.grn import GlobalResponseNorm
 from flaim.layers.head import ClassifierHead
 from flaim.layers.init import trunc_normal
@@ -193,8 +194,14 @@ class ConvNeXt(nn.Module):
     drop_path_rate: float = 0.0
     grad_checkpointing: bool = False
     remat_policy: str | None = None
+    features_only: bool = False  # return the feature maps at out_indices instead of the head's output
+    out_indices: int | tuple[int, ...] = (0, 1, 2, 3)  # stages 0 … 3, as timm (the stem is not a feature)
     dtype: Any = None
     param_dtype: Any = jnp.float32
+
+    def feature_modules(self) -> list[str]:
+        """timm's module name of each feature map (``feature_info``), in index order."""
+        return [f"stages.{i}" for i in range(len(self.depths))]
 
     def _check_args(self) -> None:
         if self.stem_type not in STEMS:
@@ -205,13 +212,14 @@ class ConvNeXt(nn.Module):
             raise ValueError(f"depths {tuple(self.depths)} and dims {tuple(self.dims)} must have the same length.")
 
     @nn.compact
-    def __call__(self, x: jax.Array, training: bool = False) -> jax.Array:
+    def __call__(self, x: jax.Array, training: bool = False) -> jax.Array | list[jax.Array]:
         self._check_args()
         check_image_batch(x, self.in_chans, min_size=32)
         norm = partial(NORMS[self.norm_layer], eps=self.norm_eps, dtype=self.dtype, param_dtype=self.param_dtype)
         x = Stem(self.dims[0], norm, self.stem_type, self.patch_size, self.dtype, self.param_dtype, name="stem")(x)
         self.sow("intermediates", "stage_0", x)
         rates = np.linspace(0.0, self.drop_path_rate, sum(self.depths)).tolist()
+        features = []
         for i, (depth, dim) in enumerate(zip(self.depths, self.dims, strict=True)):
             x = ConvNeXtStage(
                 dim,
@@ -229,6 +237,9 @@ class ConvNeXt(nn.Module):
                 name=f"stages_{i}",
             )(x, training)
             self.sow("intermediates", f"stage_{i + 1}", x)
+            features.append(x)
+        if self.features_only:
+            return select(features, self.out_indices)
         if self.head_norm_first:
             x = norm(name="norm_pre")(x)
         if self.n_classes == 0:

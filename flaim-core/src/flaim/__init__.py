@@ -35,7 +35,9 @@ __all__ = [
     "UnknownModelError",
     "UnknownTagError",
     "WeightsError",
+    "backbone",
     "enable_compilation_cache",
+    "feature_info",
     "get_model",
     "get_pretrained_cfg",
     "hookimpl",
@@ -67,6 +69,20 @@ def enable_compilation_cache(path: str | None = None) -> Any:
     from flaim.compile_cache import enable_compilation_cache as _enable
 
     return _enable(path)
+
+
+def feature_info(model_name: str, **model_kwargs: Any) -> list[dict[str, Any]]:
+    """Channels, reduction and timm module name of each ``features_only`` map; see `flaim.backbone.feature_info`."""
+    from flaim.backbone import feature_info as _feature_info
+
+    return _feature_info(model_name, **model_kwargs)
+
+
+def backbone(model_name: str, pretrained: bool | str = False, **kwargs: Any) -> tuple[nn.Module, Callable[..., Any]]:
+    """A model and a function grafting its loaded variables into a parent module's; see `flaim.backbone.backbone`."""
+    from flaim.backbone import backbone as _backbone
+
+    return _backbone(model_name, pretrained, **kwargs)
 
 
 def jit(fun: Callable[..., Any], **jit_kwargs: Any) -> Any:

@@ -124,9 +124,13 @@ def get_model(
     fresh_head = any(k.startswith(head) for k in expected) and model.n_classes != ckpt_classes
     if fresh_head:
         loaded.update(_initializer(model, jit, lambda path: path.startswith(head), mesh, sharding)(prng))
-    if model.n_classes != ckpt_classes:  # the checkpoint's own classifier is not wanted: drop exactly its tensors
-        own = jax.eval_shape(_init_fn(build(spec, ckpt_classes, model_kwargs)), prng)
-        loaded = {k: v for k, v in loaded.items() if k in expected or not (k.startswith(head) and k in own)}
+    features_only = getattr(model, "features_only", False)
+    if model.n_classes != ckpt_classes or features_only:
+        # the checkpoint's own classifier (with features_only, also its head and final norms) goes unused: drop
+        # exactly the tensors the checkpoint's full model has and this one lacks; anything else stays unexpected
+        full = build(spec, ckpt_classes, {**model_kwargs, "features_only": False} if features_only else model_kwargs)
+        own = jax.eval_shape(_init_fn(full), prng)
+        loaded = {k: v for k, v in loaded.items() if k in expected or k not in own}
     _check(loaded, expected, source, note)
     if mesh is not None:  # numpy → each device's shards; a fresh head is already placed
         return model, placement.shard(

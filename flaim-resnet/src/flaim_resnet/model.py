@@ -16,6 +16,7 @@ from flax import linen as nn
 from flaim.layers.blur_pool import blur_pool
 from flaim.layers.conv import ConvNormAct
 from flaim.layers.drop import DropPath
+from flaim.layers.features import select
 from flaim.layers.head import ClassifierHead
 from flaim.layers.init import symmetric_uniform, torch_default_kernel
 from flaim.layers.input import check_image_batch
@@ -174,8 +175,14 @@ class ResNet(nn.Module):
     drop_path_rate: float = 0.0
     grad_checkpointing: bool = False
     remat_policy: str | None = None
+    features_only: bool = False  # return the feature maps at out_indices instead of the head's output
+    out_indices: int | tuple[int, ...] = (0, 1, 2, 3, 4)  # stem (stride 2), layer1 … layer4
     dtype: Any = None
     param_dtype: Any = jnp.float32
+
+    def feature_modules(self) -> list[str]:
+        """timm's module name of each feature map (``feature_info``), in index order."""
+        return ["act1", *(f"layer{i + 1}" for i in range(len(self.depths)))]
 
     def _stage_plans(self) -> list[dict[str, Any]]:
         """Per stage: block kind, per-block widths, stride, whether to project, attention size."""
@@ -205,14 +212,15 @@ class ResNet(nn.Module):
         return plans
 
     @nn.compact
-    def __call__(self, x: jax.Array, training: bool = False) -> jax.Array:
+    def __call__(self, x: jax.Array, training: bool = False) -> jax.Array | list[jax.Array]:
         check_image_batch(x, self.in_chans, min_size=32)
         dtypes = dict(dtype=self.dtype, param_dtype=self.param_dtype)
         plans = self._stage_plans()
         cna = partial(ConvNormAct, norm=self.norm_layer, **dtypes)
         stem = Stem(cna, self.stem_width, self.stem_type, self.replace_stem_pool, self.aa_layer, name="stem")
-        features, x = stem(x.astype(self.dtype or x.dtype), training)
-        self.sow("intermediates", "stage_0", features)
+        stem_out, x = stem(x.astype(self.dtype or x.dtype), training)
+        self.sow("intermediates", "stage_0", stem_out)
+        features = [stem_out]
         n_blocks, done = sum(self.depths), 0
         block_cls = checkpointed(Block, self.grad_checkpointing, self.remat_policy)
         for i, plan in enumerate(plans):
@@ -233,6 +241,9 @@ class ResNet(nn.Module):
             stage = Stage(block, plan["widths"], plan["stride"], plan["downsample"], rates, name=f"layer{i + 1}")
             x = stage(x, training)
             self.sow("intermediates", f"stage_{i + 1}", x)
+            features.append(x)
+        if self.features_only:
+            return select(features, self.out_indices)
         if self.n_classes == 0:
             return x
         x = global_avg_pool(x)

@@ -15,6 +15,7 @@ from flax import linen as nn
 
 from flaim.layers.attention import Attention, AttentionPoolLatent
 from flaim.layers.drop import DropPath
+from flaim.layers.features import select
 from flaim.layers.head import ClassifierHead
 from flaim.layers.init import trunc_normal
 from flaim.layers.input import check_image_batch
@@ -193,8 +194,15 @@ class VisionTransformer(nn.Module):
     drop_path_rate: float = 0.0
     grad_checkpointing: bool = False
     remat_policy: str | None = None
+    features_only: bool = False  # return NHWC maps of the blocks at out_indices (prefix tokens dropped), no head
+    out_indices: int | tuple[int, ...] = 3  # an int n: the last n blocks (timm's default for ViTs)
+    features_norm: bool = False  # features_only: the final norm applied to each map (timm's norm=True)
     dtype: Any = None
     param_dtype: Any = jnp.float32
+
+    def feature_modules(self) -> list[str]:
+        """timm's module name of each feature map (``feature_info``), in index order."""
+        return [f"blocks.{i}" for i in range(self.depth)]
 
     @property
     def num_prefix_tokens(self) -> int:
@@ -258,8 +266,9 @@ class VisionTransformer(nn.Module):
         return nn.Dropout(self.pos_drop_rate, deterministic=not training)(x)
 
     @nn.compact
-    def __call__(self, x: jax.Array, training: bool = False) -> jax.Array:
+    def __call__(self, x: jax.Array, training: bool = False) -> jax.Array | list[jax.Array]:
         self._check(x)
+        batch, grid = x.shape[0], (x.shape[1] // self.patch_size, x.shape[2] // self.patch_size)
         norm = partial(
             _choice("norm_layer", self.norm_layer, NORMS),
             eps=self.norm_eps,
@@ -272,6 +281,7 @@ class VisionTransformer(nn.Module):
         self.sow("intermediates", "block_0", x)
 
         block = checkpointed(_choice("block_fn", self.block_fn, BLOCKS), self.grad_checkpointing, self.remat_policy)
+        blocks = []
         for i in range(self.depth):
             x = block(
                 self.num_heads,
@@ -293,8 +303,15 @@ class VisionTransformer(nn.Module):
                 name=f"blocks_{i}",
             )(x, training)
             self.sow("intermediates", f"block_{i + 1}", x)
+            blocks.append(x)
 
         use_fc_norm = self.global_pool in ("avg", "avgmax", "max") if self.fc_norm is None else self.fc_norm
+        if self.features_only:
+            final = norm(name="norm") if self.features_norm and self.final_norm and not use_fc_norm else None
+            return [
+                (final(t) if final else t)[:, self.num_prefix_tokens :].reshape(batch, *grid, -1)
+                for t in select(blocks, self.out_indices)
+            ]
         if self.final_norm and not use_fc_norm:
             x = norm(name="norm")(x)
         if self.n_classes == 0:
