@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+import ast
 import tempfile
-from glob import glob
+from pathlib import Path
 
 import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.error_on_missing_interpreters = False
 
-FAMILIES = ("resnet", "vit", "convnext")
+
+def first_party_families() -> tuple[str, ...]:
+    """The families in flaim-core's `FIRST_PARTY` (flaim/registry.py), read without importing flaim."""
+    source = (Path(__file__).parent / "flaim-core/src/flaim/registry.py").read_text(encoding="utf-8")
+    table = next(
+        n.value for n in ast.parse(source).body if isinstance(n, ast.Assign) and n.targets[0].id == "FIRST_PARTY"
+    )
+    return tuple(dist.removeprefix("flaim-") for dist in ast.literal_eval(table))
+
+
+FAMILIES = first_party_families()
 PARITY_DEPS = ("torch==2.14.1", "torchvision==0.29.1", "timm==1.0.31")
 EXAMPLE_DEPS = ("scikit-learn",)  # examples/finetune.py's data set (tests only, never a flaim dependency)
 STRICT = {"FLAIM_STRICT_PLUGINS": "1"}
-TORCH_TESTS = ("test_*parity*.py", "test_*hub*.py")  # these files need torch + timm: parity session only
-SKIP_TORCH_TESTS = tuple(f"--ignore-glob=*/{pattern}" for pattern in TORCH_TESTS)
+NO_TORCH = ("-m", "not torch")  # tests marked `torch` need torch + timm: the parity session only
 
 
 def install(session: nox.Session, *families: str, extra: tuple[str, ...] = (), core_extras: str = "test") -> None:
@@ -35,7 +45,8 @@ def lint(session: nox.Session) -> None:
 def core(session: nox.Session) -> None:
     """flaim-core alone: registry, loading, layers, CLI; no model is listed and names hint the install."""
     install(session)
-    session.run("pytest", "flaim-core/tests", "tests/test_install.py", env={**STRICT, "FLAIM_EXPECT_FAMILIES": ""})
+    env = {**STRICT, "FLAIM_EXPECT_FAMILIES": ""}
+    session.run("pytest", "flaim-core/tests", "tests/test_install.py", *NO_TORCH, env=env)
 
 
 @nox.session
@@ -44,7 +55,7 @@ def family(session: nox.Session, family: str) -> None:
     """flaim-core with one family: its table, shapes and options, and that it lists only its own models."""
     install(session, family)
     env = {**STRICT, "FLAIM_EXPECT_FAMILIES": f"flaim-{family}"}
-    session.run("pytest", f"flaim-{family}/tests", "tests/test_install.py", *SKIP_TORCH_TESTS, env=env)
+    session.run("pytest", f"flaim-{family}/tests", "tests/test_install.py", *NO_TORCH, env=env)
 
 
 @nox.session(name="all")
@@ -52,7 +63,7 @@ def all_families(session: nox.Session) -> None:
     """Every family installed together: cross-package tests without torch (NNX training, optimisers, the example)."""
     install(session, *FAMILIES, extra=EXAMPLE_DEPS, core_extras="test,train")
     env = {**STRICT, "FLAIM_EXPECT_FAMILIES": ",".join(f"flaim-{f}" for f in FAMILIES)}
-    session.run("pytest", "tests", "--ignore=tests/sharding", *SKIP_TORCH_TESTS, env=env)
+    session.run("pytest", "tests", "--ignore=tests/sharding", *NO_TORCH, env=env)
 
 
 @nox.session
@@ -73,8 +84,8 @@ def parity(session: nox.Session) -> None:
     Installed with pip, which finds the pinned torch wheels where the machine keeps them.
     """
     install(session, *FAMILIES, extra=PARITY_DEPS, core_extras="test,train")
-    files = sorted(path for folder in ("tests", "flaim-*/tests") for p in TORCH_TESTS for path in glob(f"{folder}/{p}"))
-    session.run("pytest", *files, "--durations=20", env=STRICT)
+    folders = ("tests", "flaim-core/tests", *(f"flaim-{f}/tests" for f in FAMILIES))
+    session.run("pytest", *folders, "--ignore=tests/sharding", "-m", "torch", "--durations=20", env=STRICT)
     # A `flaim new-plugin` project installs next to flaim-core and passes its own conformance tests (~1 min).
     tmp = tempfile.mkdtemp(prefix="flaim-scaffold-")
     session.run("flaim", "new-plugin", "scaffolded", "--dir", tmp)

@@ -13,6 +13,8 @@ import torch
 import flaim
 from flaim.testing import max_rel_err, randomize_timm, save_timm_checkpoint
 
+pytestmark = pytest.mark.torch
+
 CNNS = flaim.list_models("^(resnet|resnext|seresne|ecaresne|wide_resnet|convnext)")
 
 

@@ -21,6 +21,8 @@ from flaim.factory import build
 from flaim.registry import REGISTRY
 from flaim.testing import timm_names
 
+pytestmark = pytest.mark.torch
+
 # (name, overrides for both libraries): a basic and a bottleneck (SE) ResNet, a distilled ViT (DeiT), a ConvNeXt.
 MODELS = (
     ("resnet10t", {}),

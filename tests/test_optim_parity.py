@@ -19,6 +19,8 @@ from flaim.optim import layer_decay_scales, no_weight_decay_mask
 from flaim.registry import REGISTRY
 from flaim.testing import timm_names
 
+pytestmark = pytest.mark.torch
+
 MODELS = ("resnet50", "vit_base_patch16_224", "convnext_tiny")
 
 

@@ -19,6 +19,8 @@ from PIL import Image
 from flaim.cli import DEFAULT_MODEL
 from flaim.testing import randomize_timm, save_timm_checkpoint, write_hub_cache
 
+pytestmark = pytest.mark.torch
+
 SAMPLES = Path(str(files("flaim.data") / "samples"))
 IMAGES = [str(SAMPLES / f"{name}.jpg") for name in ("cat", "coffee", "astronaut")]
 FLAIM = Path(sys.executable).parent / "flaim"  # the console script installed with flaim-core

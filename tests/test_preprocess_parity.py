@@ -16,6 +16,8 @@ import flaim
 from flaim.data import DataConfig, preprocess, preprocess_batch, resolve_data_config, synsets
 from flaim.registry import REGISTRY
 
+pytestmark = pytest.mark.torch
+
 SAMPLES = Path(str(files("flaim.data") / "samples"))
 GREY_LEVEL = 1 / 255  # the tolerance, before normalisation
 

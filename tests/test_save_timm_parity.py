@@ -15,6 +15,8 @@ from safetensors.numpy import load_file
 import flaim
 from flaim.testing import max_rel_err, randomize_timm, save_timm_checkpoint
 
+pytestmark = pytest.mark.torch
+
 CASES = [
     ("resnet10t", {}),  # deep stem, average-pool shortcut, BatchNorm statistics
     ("deit_tiny_distilled_patch16_224", {"img_size": 32}),  # distillation token and head; 32 px position embedding

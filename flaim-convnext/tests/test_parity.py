@@ -15,6 +15,8 @@ import timm
 from flaim.testing import check_parity, conformance_suite
 from flaim_convnext.configs import ARCHS, TAGS
 
+pytestmark = pytest.mark.torch
+
 SHALLOW = {"depths": (1, 1, 1, 1)}
 DEEP = {
     "convnext_small", "convnext_base", "convnext_large", "convnext_large_mlp", "convnext_xlarge", "convnext_xxlarge",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import pydoc
 import subprocess
 import sys
 from pathlib import Path
@@ -16,10 +17,17 @@ from flaim_toy_model import timm_style_state
 from safetensors.numpy import save_file
 
 import flaim
+from flaim import factory
 from flaim.convert import flatten
 from flaim.testing import write_hub_cache
 
 X = np.random.default_rng(1).standard_normal((2, 16, 16, 3), dtype=np.float32)
+
+
+def test_help_shows_the_real_get_model() -> None:
+    assert flaim.get_model is factory.get_model
+    text = pydoc.render_doc(flaim.get_model, renderer=pydoc.plaintext)
+    assert "get_model(model_name: 'str | None' = None," in text and factory.get_model.__doc__.splitlines()[0] in text
 
 
 @pytest.fixture

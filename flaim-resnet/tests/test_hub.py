@@ -8,10 +8,13 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 import timm
 import torch
 
 from flaim.testing import max_rel_err, randomize_timm, save_timm_checkpoint, write_hub_cache
+
+pytestmark = pytest.mark.torch
 
 LOAD_AND_RUN = """
 import sys, numpy as np, flaim

@@ -8,6 +8,8 @@ import timm
 from flaim.testing import check_parity, conformance_suite
 from flaim_resnet.configs import ARCHS, TAGS
 
+pytestmark = pytest.mark.torch
+
 # Gradients at full depth are ill-conditioned in float32 (torch's own float32 gradients of early BN biases in
 # resnet50d differ from its float64 ones by ~4e-2), so deep block types are checked on one block per stage.
 SHALLOW = (1, 1, 1, 1)

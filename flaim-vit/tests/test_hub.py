@@ -9,10 +9,13 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 import timm
 import torch
 
 from flaim.testing import max_rel_err, randomize_timm, save_timm_checkpoint, write_hub_cache
+
+pytestmark = pytest.mark.torch
 
 NAME = "vit_base_patch16_224.augreg2_in21k_ft_in1k"
 

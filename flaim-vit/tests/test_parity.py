@@ -15,6 +15,8 @@ import pytest
 from flaim.testing import check_parity, conformance_suite
 from flaim_vit.configs import ARCHS, LEFT_OUT, TAGS
 
+pytestmark = pytest.mark.torch
+
 
 def _group_key(args: dict[str, Any]) -> tuple:
     return tuple(sorted((k, v) for k, v in args.items() if k != "img_size"))

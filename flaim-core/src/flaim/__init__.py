@@ -22,8 +22,9 @@ from flaim.registry import REGISTRY, PluginInfo
 from flaim.specs import ModelSpec, PretrainedCfg
 
 if TYPE_CHECKING:
-    import jax
     from flax import linen as nn
+
+    from flaim.factory import get_model
 
 __all__ = [
     "AmbiguousModelError",
@@ -48,20 +49,18 @@ __all__ = [
 ]
 
 
-def get_model(
-    model_name: str | None = None,
-    pretrained: bool | str = False,
-    n_classes: int | None = None,
-    jit: bool = True,
-    prng: jax.Array | None = None,
-    mesh: jax.sharding.Mesh | None = None,
-    sharding: str = "fsdp",
-    **model_kwargs: Any,
-) -> tuple[nn.Module, dict[str, Any]]:
-    """Build a model by timm name; see `flaim.factory.get_model` for the arguments."""
-    from flaim.factory import get_model as _get_model
+def __getattr__(name: str) -> Any:
+    """`flaim.get_model` is `flaim.factory.get_model` itself (its signature and docstring), imported on first use."""
+    if name == "get_model":
+        from flaim.factory import get_model
 
-    return _get_model(model_name, pretrained, n_classes, jit, prng, mesh=mesh, sharding=sharding, **model_kwargs)
+        globals()["get_model"] = get_model
+        return get_model
+    raise AttributeError(f"module 'flaim' has no attribute '{name}'")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), "get_model"})
 
 
 def enable_compilation_cache(path: str | None = None) -> Any:

@@ -35,11 +35,12 @@ _REF = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_]\w*")
 _PATH = re.compile(r"\w+(/\w+)*")
 _TAG = re.compile(r"[A-Za-z0-9_-]+")
 
-# Which first-party distribution provides a name, for the install hint when it is not installed.
+# The first-party families: distribution → regex of the names it provides (for the install hint when it is not
+# installed). The one list of them: noxfile.py reads its keys for the per-family test sessions, so it stays a literal.
 FIRST_PARTY = {
-    "flaim-resnet": re.compile(r"^((se|eca)?resne(t|xt)|wide_resnet|senet|test_resnet)"),
-    "flaim-vit": re.compile(r"^(vit_|deit|aimv2_|beit3_|eva_|flexivit_|test_vit)"),
-    "flaim-convnext": re.compile(r"^convnext"),
+    "flaim-resnet": r"^((se|eca)?resne(t|xt)|wide_resnet|senet|test_resnet)",
+    "flaim-vit": r"^(vit_|deit|aimv2_|beit3_|eva_|flexivit_|test_vit)",
+    "flaim-convnext": r"^convnext",
 }
 
 
@@ -263,7 +264,7 @@ class Registry:
             message += " Did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
         by_dist = {_normalise(p.distribution): p for p in self._plugins.values()}
         for dist, pattern in FIRST_PARTY.items():
-            if pattern.search(name) and by_dist.get(dist) is None:
+            if re.search(pattern, name) and by_dist.get(dist) is None:
                 message += f" '{name}' looks like a {dist} model, which is not installed: pip install {dist}"
         unusable = [p for p in self._plugins.values() if p.error or p.disabled]
         if unusable:
