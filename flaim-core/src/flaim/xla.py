@@ -1,10 +1,9 @@
 """`jit`: ``jax.jit`` with the XLA compiler options flaim's models run fastest with.
 
-On CPU, XLA hands dense convolutions to YNNPACK by default. For ResNet's convolutions XLA's own convolution is faster
-on the 2-core x86 build machine (batch 8: 3×3 at 56×56×64 13.6 → 7.3 ms, 28×28×128 7.0 → 6.4 ms; the 7×7 stem
-13.0 → 11.2 ms), so `jit` keeps YNNPACK for matrix products and reductions only (ResNet-50 at batch 8: 362 → 321 ms
-per step; ViT and ConvNeXt, whose dense convs are already matrix products, unchanged). The HLO is the same either
-way; only XLA's choice of kernels differs.
+On CPU, XLA hands dense convolutions to YNNPACK by default. For ResNet's convolutions XLA's own convolution is faster,
+so `jit` keeps YNNPACK for matrix products and reductions only (ViT's and ConvNeXt's dense convolutions are matrix
+products already). The HLO is the same either way; only XLA's choice of kernels differs. Figures in
+benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -22,7 +21,7 @@ CPU_COMPILER_OPTIONS = {
     "xla_cpu_experimental_ynn_fusion_type": "LIBRARY_FUSION_TYPE_INDIVIDUAL_DOT,LIBRARY_FUSION_TYPE_REDUCE",
 }
 
-# Programs run once (random init): LLVM at -O1 compiles them ~40% faster than the default and computes the same values.
+# Programs run once (random init): LLVM at -O1 compiles them faster than the default and computes the same values.
 RUN_ONCE_COMPILER_OPTIONS = {"xla_backend_optimization_level": 1}
 
 
