@@ -4,8 +4,8 @@ BatchNorm of each residual branch and PyTorch-default head; ViT's and ConvNeXt's
 biases, tiny class tokens and layer-scale gammas), within sampling error.
 
 Each flax parameter is traced to its timm tensor through the family's real converter (`flaim.testing.timm_names`).
-The initialisers live on the flax modules, so every path that runs ``model.init`` (``get_model``'s random init, a
-fresh head) draws from them.
+Both ways of drawing them are checked: ``model.init`` (JAX's random numbers) and ``get_model``'s random init, which
+samples the same initialisers with numpy on the host (`flaim.random_init`).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import pytest
 import timm
 import torch
 
+import flaim
 from flaim.convert import flatten
 from flaim.factory import build
 from flaim.registry import REGISTRY
@@ -33,12 +34,16 @@ MODELS = (
 SIGMAS = 6.0  # tolerance in standard errors
 
 
+@pytest.mark.parametrize("source", ["model.init", "get_model"])
 @pytest.mark.parametrize(("name", "overrides"), MODELS, ids=[m[0] for m in MODELS])
-def test_random_init_statistics_match_timm(name: str, overrides: dict) -> None:
+def test_random_init_statistics_match_timm(name: str, overrides: dict, source: str) -> None:
     torch.manual_seed(0)
     reference = timm.create_model(name, pretrained=False, **overrides)
-    module = build(REGISTRY.resolve(name)[0], 1000, overrides)  # initialised on a small input: params do not care
-    variables = jax.jit(module.init)(jax.random.key(0), np.zeros((1, 32, 32, 3), np.float32))
+    module = build(REGISTRY.resolve(name)[0], 1000, overrides)
+    if source == "model.init":  # initialised on a small input: params do not care
+        variables = jax.jit(module.init)(jax.random.key(0), np.zeros((1, 32, 32, 3), np.float32))
+    else:
+        variables = flaim.get_model(name, **overrides)[1]
     params = flatten(variables["params"])
     names = timm_names(name, reference, module)
     assert set(names) == set(params)

@@ -13,8 +13,9 @@ import timm
 import torch
 from timm.optim import param_groups_layer_decay, param_groups_weight_decay
 
+from flaim import random_init
 from flaim.convert import flatten, unflatten
-from flaim.factory import _init_fn, build
+from flaim.factory import build
 from flaim.optim import layer_decay_scales, no_weight_decay_mask
 from flaim.registry import REGISTRY
 from flaim.testing import timm_names
@@ -32,7 +33,7 @@ def _timm_model(name: str) -> torch.nn.Module:
 def _flax_params_and_names(name: str, model: torch.nn.Module) -> tuple[dict, dict[str, str]]:
     """Abstract flax params, and the timm parameter each flax path is converted from."""
     module = build(REGISTRY.resolve(name)[0], 1000, {})
-    params = unflatten(jax.eval_shape(_init_fn(module), jax.random.key(0)))["params"]
+    params = unflatten(random_init.plan(module, jax.random.key(0)).shapes)["params"]
     names = timm_names(name, model, module)
     assert set(names) == set(flatten(params)), "every flax parameter comes from one timm tensor"
     return params, names

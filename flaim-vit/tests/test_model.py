@@ -52,7 +52,7 @@ def test_intermediates_are_embedded_tokens_then_blocks() -> None:
     [
         ((32, 32, 3), "rank 4"),
         ((1, 3, 32, 32), "NHWC"),
-        ((1, 30, 30, 3), "divisible by 16"),
+        ((1, 30, 30, 3), "does not match img_size 32×32"),
         ((1, 48, 48, 3), "dynamic_img_size=True"),
     ],
 )
@@ -60,6 +60,9 @@ def test_bad_input(shape: tuple, message: str) -> None:
     model, variables, _ = _model()
     with pytest.raises(ValueError, match=message):
         model.apply(variables, jnp.zeros(shape))
+    model, variables, _ = _model(dynamic_img_size=True)
+    with pytest.raises(ValueError, match="divisible by 16"):
+        model.apply(variables, jnp.zeros((1, 30, 30, 3)))
 
 
 def test_bad_options() -> None:

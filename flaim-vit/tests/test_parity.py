@@ -105,6 +105,12 @@ def test_parity_qk_norm() -> None:
 
 
 # Position-embedding resampling: (name, checkpoint grid in patches, run grid in patches).
+def test_parity_img_size_not_a_multiple_of_the_patch() -> None:
+    """timm's 384 px SigLIP at patch 14: the patch embedding drops the last partial row and column of patches."""
+    kwargs = {"img_size": 2 * 14 + 5, "depth": 2, "embed_dim": 64, "num_heads": 2}
+    check_parity("vit_so400m_patch14_siglip_384", img_size=33, timm_kwargs=kwargs, flaim_kwargs=kwargs, grads=True)
+
+
 RESAMPLE_CASES = [
     ("vit_small_patch14_dinov2", 4, 3),  # downsampling, class token in the embedding
     ("vit_small_patch14_reg4_dinov2", 3, 5),  # upsampling, registers outside the embedding

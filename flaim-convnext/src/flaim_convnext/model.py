@@ -23,13 +23,13 @@ from flaim.layers.drop import DropPath
 from flaim.layers.features import select
 from flaim.layers.grn import GlobalResponseNorm
 from flaim.layers.head import ClassifierHead
-from flaim.layers.init import trunc_normal
+from flaim.layers.init import constant, trunc_normal, zeros
 from flaim.layers.input import check_image_batch
 from flaim.layers.norm import LayerNorm, RmsNorm, SimpleNorm
 from flaim.layers.remat import checkpointed
 
 # timm's convs carry a bias; timm's ConvNeXt init: weights trunc-normal std 0.02, biases zero.
-conv = partial(Conv2d, use_bias=True, kernel_init=trunc_normal(0.02))
+conv = partial(Conv2d, use_bias=True, kernel_init=trunc_normal(0.02), bias_init=zeros)
 NORMS = {"layernorm": LayerNorm, "rmsnorm": RmsNorm, "simplenorm": SimpleNorm}
 STEMS = ("patch", "overlap", "overlap_tiered", "overlap_act")
 
@@ -44,7 +44,8 @@ class Mlp(nn.Module):
 
     @nn.compact
     def __call__(self, x: jax.Array) -> jax.Array:
-        dense = partial(nn.Dense, dtype=self.dtype, param_dtype=self.param_dtype, kernel_init=trunc_normal(0.02))
+        init = {"kernel_init": trunc_normal(0.02), "bias_init": zeros}
+        dense = partial(nn.Dense, dtype=self.dtype, param_dtype=self.param_dtype, **init)
         y = gelu(fusion_barrier(dense(self.hidden, name="fc1")(x)))
         if self.use_grn:
             y = GlobalResponseNorm(dtype=self.dtype, param_dtype=self.param_dtype, name="grn")(y)
@@ -108,7 +109,7 @@ class ConvNeXtBlock(nn.Module):
 
             y = by_platform(partial(map_tokens, per_token), per_token, y)
         if self.ls_init_value is not None:
-            gamma = self.param("gamma", nn.initializers.constant(self.ls_init_value), (dim,), self.param_dtype)
+            gamma = self.param("gamma", constant(self.ls_init_value), (dim,), self.param_dtype)
             y = y * gamma.astype(y.dtype)
         return x + DropPath(self.drop_path)(y, training)
 
@@ -253,6 +254,7 @@ class ConvNeXt(nn.Module):
                 dtype=self.dtype,
                 param_dtype=self.param_dtype,
                 kernel_init=trunc_normal(0.02),
+                bias_init=zeros,
                 name="head_pre_logits",
             )
             x = gelu(dense(x))

@@ -6,7 +6,6 @@ import dataclasses
 import difflib
 import importlib
 import os
-from collections.abc import Callable
 from typing import Any
 
 import jax
@@ -14,16 +13,14 @@ import jax.numpy as jnp
 import numpy as np
 from flax import linen as nn
 
-from flaim import saved_config, weights
+from flaim import random_init, saved_config, weights
 from flaim import sharding as placement
 from flaim.convert import flatten, unflatten
 from flaim.errors import PluginError, UnknownTagError, WeightsError
 from flaim.registry import REGISTRY
 from flaim.specs import ModelSpec
-from flaim.xla import jit_run_once
 
 _RESERVED = {"parent", "name", "n_classes"}
-_KEPT_COLLECTIONS = ("params", "batch_stats")
 
 
 def load_ref(ref: str) -> Any:
@@ -91,11 +88,11 @@ def get_model(
         n_classes: None → the checkpoint's own output (logits, or pooled features if it has no classifier);
             0 → final feature maps / tokens, no head; -1 → head without its last linear layer; N > 0 → an N-way
             classifier, freshly initialised from `prng` when N differs from the checkpoint's.
-        jit: jit the init function (with `mesh`, it is always compiled).
+        jit: compile the init of variables whose initialiser numpy cannot sample (none in flaim's families, whose
+            random init is drawn on the host and compiles nothing; see `flaim.random_init`); with `mesh`, always.
         prng: key for random init (default ``jax.random.key(0)``).
-        mesh: place the variables on these devices (see `flaim.sharding.param_shardings`): a random init is
-            compiled to write each device's shards only, and checkpoint tensors go from host memory to each device
-            shard by shard, so no device ever holds a whole sharded tensor.
+        mesh: place the variables on these devices (see `flaim.sharding.param_shardings`): random and checkpoint
+            tensors go from host memory to each device shard by shard, so no device holds a whole sharded tensor.
         sharding: with `mesh`, ``'fsdp'`` (large tensors split over the mesh axis ``'data'``) or ``'replicate'``.
         **model_kwargs: architecture options, e.g. ``drop_path_rate``, ``dtype``, ``img_size``.
 
@@ -113,30 +110,36 @@ def get_model(
         cfg = spec.pretrained_cfg(tag)
         classes = (cfg.num_classes or -1) if cfg else 1000
         model = build(spec, classes if n_classes is None else n_classes, model_kwargs)
-        return model, unflatten(_initializer(model, jit, mesh=mesh, sharding=sharding)(prng))
+        init_plan = random_init.plan(model, prng)
+        return model, unflatten(random_init.random_variables(init_plan, prng, jit, mesh=mesh, sharding=sharding))
     checkpoint = weights.read(source)
     probe = build(spec, -1, model_kwargs)
     loaded = flatten(checkpoint.tensors if checkpoint.native else _convert(spec, checkpoint, probe))
     head = f"params/{spec.classifier}/"
     ckpt_classes = head_width(spec, loaded) or -1
     model = build(spec, ckpt_classes if n_classes is None else n_classes, model_kwargs)
-    expected = jax.eval_shape(_init_fn(model), prng)
+    init_plan = random_init.plan(model, prng)
+    expected = init_plan.shapes
     fresh_head = any(k.startswith(head) for k in expected) and model.n_classes != ckpt_classes
     if fresh_head:
-        loaded.update(_initializer(model, jit, lambda path: path.startswith(head), mesh, sharding)(prng))
+        fresh = random_init.random_variables(init_plan, prng, jit, lambda path: path.startswith(head), mesh, sharding)
+        loaded.update(fresh)
     features_only = getattr(model, "features_only", False)
     if model.n_classes != ckpt_classes or features_only:
         # the checkpoint's own classifier (with features_only, also its head and final norms) goes unused: drop
         # exactly the tensors the checkpoint's full model has and this one lacks; anything else stays unexpected
         full = build(spec, ckpt_classes, {**model_kwargs, "features_only": False} if features_only else model_kwargs)
-        own = jax.eval_shape(_init_fn(full), prng)
+        own = random_init.plan(full, prng).shapes
         loaded = {k: v for k, v in loaded.items() if k in expected or k not in own}
     _check(loaded, expected, source, note)
     if mesh is not None:  # numpy → each device's shards; a fresh head is already placed
         return model, placement.shard(
             unflatten({k: v.astype(expected[k].dtype, copy=False) for k, v in loaded.items()}), mesh, sharding
         )
-    return model, unflatten({k: jnp.asarray(v, dtype=expected[k].dtype) for k, v in loaded.items()})
+    # device_put, not jnp.asarray: that compiles a copy program for every distinct shape
+    return model, unflatten(
+        {k: jax.device_put(np.asarray(v).astype(expected[k].dtype, copy=False)) for k, v in loaded.items()}
+    )
 
 
 def head_width(spec: ModelSpec, flat: dict[str, Any]) -> int:
@@ -200,58 +203,6 @@ def _weights_source(spec: ModelSpec, tag: str | None, pretrained: Any) -> Any:
     if tag is not None and pretrained != tag:
         raise ValueError(f"Two different tags given: '{tag}' in the name and pretrained='{pretrained}'.")
     return _weights_source(spec, pretrained, True)
-
-
-def _init_fn(model: nn.Module, wanted: Callable[[str], bool] | None = None) -> Callable[[jax.Array], dict[str, Any]]:
-    """``key → {'params/…/kernel': array}``: the model's kept variables (those whose path `wanted` accepts).
-
-    ``model.init`` runs the forward pass on a dummy input to create the variables. Here it is only traced (as
-    cheap as ``jax.eval_shape``), and the trace is cut down to what the wanted variables depend on — their
-    initialisers — before anything runs or compiles. The values are exactly ``model.init``'s.
-    """
-    size = getattr(model, "img_size", None) or 224
-    size = size if isinstance(size, tuple | list) else (size, size)
-    dummy = jax.ShapeDtypeStruct((1, *size, getattr(model, "in_chans", 3)), jnp.float32)
-
-    def variables(key: jax.Array) -> dict[str, Any]:
-        return flatten(_kept(model.init(key, jnp.zeros(dummy.shape, dummy.dtype), training=False)))
-
-    def init(key: jax.Array) -> dict[str, Any]:
-        closed, shapes = jax.make_jaxpr(variables, return_shape=True)(key)
-        paths = [path[0].key for path, _ in jax.tree_util.tree_flatten_with_path(shapes)[0]]
-        keep = [wanted is None or wanted(path) for path in paths]
-        jaxpr = _dead_code_eliminated(closed.jaxpr, keep)
-        values = jax.core.eval_jaxpr(jaxpr, closed.consts, key)
-        return dict(zip([p for p, k in zip(paths, keep, strict=True) if k], values, strict=True))
-
-    return init
-
-
-def _dead_code_eliminated(jaxpr: Any, keep: list[bool]) -> Any:
-    """`jaxpr` with only the outputs flagged in `keep` and the equations they depend on."""
-    from jax._src.interpreters.partial_eval import dce_jaxpr  # jax's own pass; no public name for it yet
-
-    return dce_jaxpr(jaxpr, keep)[0]
-
-
-def _initializer(
-    model: nn.Module,
-    jit: bool,
-    wanted: Callable[[str], bool] | None = None,
-    mesh: jax.sharding.Mesh | None = None,
-    sharding: str = "fsdp",
-) -> Callable[[jax.Array], dict[str, Any]]:
-    """`_init_fn`, compiled as one program when `jit` (with `mesh`: each device computes only its own shards),
-    else run op by op."""
-    init = _init_fn(model, wanted)
-    if mesh is not None:
-        shapes = jax.eval_shape(init, jax.random.key(0))
-        return jit_run_once(init, out_shardings=placement.param_shardings(shapes, mesh, sharding))
-    return jit_run_once(init) if jit else init
-
-
-def _kept(variables: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in variables.items() if k in _KEPT_COLLECTIONS}
 
 
 def _convert(spec: ModelSpec, checkpoint: weights.Checkpoint, model: nn.Module) -> dict[str, Any]:

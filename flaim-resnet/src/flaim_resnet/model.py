@@ -18,7 +18,7 @@ from flaim.layers.conv import ConvNormAct
 from flaim.layers.drop import DropPath
 from flaim.layers.features import select
 from flaim.layers.head import ClassifierHead
-from flaim.layers.init import symmetric_uniform, torch_default_kernel
+from flaim.layers.init import symmetric_uniform, torch_default_kernel, zeros
 from flaim.layers.input import check_image_batch
 from flaim.layers.pool import avg_pool, global_avg_pool, max_pool
 from flaim.layers.remat import checkpointed
@@ -69,7 +69,7 @@ class Block(nn.Module):
                 "(timm fails here too); use an input size whose stage sizes halve evenly, e.g. a multiple of 32."
             )
         stride = 1 if aa else self.stride
-        zero_init_last = nn.initializers.zeros  # timm's zero_init_last: each residual branch starts as identity
+        zero_init_last = zeros  # timm's zero_init_last: each residual branch starts as identity
         if self.kind == "basic":
             y = cna(first, 3, stride, name="conv1")(x, training)
             y = aa(y) if aa else y

@@ -17,7 +17,7 @@ from flaim.layers.attention import Attention, AttentionPoolLatent
 from flaim.layers.drop import DropPath
 from flaim.layers.features import select
 from flaim.layers.head import ClassifierHead
-from flaim.layers.init import trunc_normal
+from flaim.layers.init import normal, trunc_normal, zeros
 from flaim.layers.input import check_image_batch
 from flaim.layers.layer_scale import LayerScale
 from flaim.layers.mlp import GluMlp, Mlp, SwiGLU
@@ -144,7 +144,12 @@ class DistilledHead(nn.Module):
         if self.n_classes <= 0:
             return (x + x_dist) / 2
         dense = partial(
-            nn.Dense, self.n_classes, dtype=self.dtype, param_dtype=self.param_dtype, kernel_init=trunc_normal(0.02)
+            nn.Dense,
+            self.n_classes,
+            dtype=self.dtype,
+            param_dtype=self.param_dtype,
+            kernel_init=trunc_normal(0.02),
+            bias_init=zeros,
         )
         drop = nn.Dropout(self.drop_rate, deterministic=not training)
         return (dense(name="fc")(drop(x)) + dense(name="fc_dist")(drop(x_dist))) / 2
@@ -221,13 +226,13 @@ class VisionTransformer(nn.Module):
         return 0 if self.no_embed_class else self.num_prefix_tokens
 
     def _check(self, x: jax.Array) -> None:
-        check_image_batch(x, self.in_chans, self.patch_size, self.patch_size)
+        check_image_batch(x, self.in_chans, self.patch_size, self.patch_size if self.dynamic_img_size else 1)
         _choice("global_pool", self.global_pool, POOLS)
         if self.global_pool == "token" and not self.class_token:
             raise ValueError("global_pool='token' needs class_token=True; use 'avg' or 'map'.")
         if self.distilled and self.global_pool != "token":
             raise ValueError(f"The distilled head reads the class and distillation tokens, not '{self.global_pool}'.")
-        size = tuple(s * self.patch_size for s in self.grid_size)
+        size = (self.img_size, self.img_size) if isinstance(self.img_size, int) else tuple(self.img_size)
         if not self.dynamic_img_size and tuple(x.shape[1:3]) != size:
             raise ValueError(
                 f"Input {x.shape[1]}×{x.shape[2]} does not match img_size {size[0]}×{size[1]}; build the model "
@@ -247,7 +252,7 @@ class VisionTransformer(nn.Module):
         )(x)
         b, gh, gw, d = x.shape
         x = x.reshape(b, gh * gw, d)
-        tiny, trunc = nn.initializers.normal(1e-6), trunc_normal(0.02)
+        tiny, trunc = normal(1e-6), trunc_normal(0.02)
         prefix = []
         if self.class_token:
             prefix.append(self.param("cls_token", tiny, (1, 1, d), self.param_dtype))

@@ -8,6 +8,8 @@ import jax
 import jax.numpy as jnp
 from flax import linen as nn
 
+from flaim.layers.init import ones, zeros
+
 
 def affine(x: jax.Array, alpha: jax.Array, beta: jax.Array) -> jax.Array:
     """``alpha · x + beta`` over the channels (last axis) of `x`."""
@@ -22,6 +24,6 @@ class Affine(nn.Module):
 
     @nn.compact
     def __call__(self, x: jax.Array) -> jax.Array:
-        alpha = self.param("alpha", nn.initializers.ones, (x.shape[-1],), self.param_dtype)
-        beta = self.param("beta", nn.initializers.zeros, (x.shape[-1],), self.param_dtype)
+        alpha = self.param("alpha", ones, (x.shape[-1],), self.param_dtype)
+        beta = self.param("beta", zeros, (x.shape[-1],), self.param_dtype)
         return affine(x, alpha, beta)

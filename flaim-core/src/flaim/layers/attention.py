@@ -14,7 +14,7 @@ import jax.numpy as jnp
 from flax import linen as nn
 
 from flaim.layers.config import by_platform
-from flaim.layers.init import trunc_normal
+from flaim.layers.init import trunc_normal, zeros
 from flaim.layers.mlp import Mlp
 
 
@@ -145,6 +145,7 @@ def _dense(module: Any) -> Callable[[int, bool, str], nn.Dense]:
             dtype=module.dtype,
             param_dtype=module.param_dtype,
             kernel_init=trunc_normal(0.02),  # timm's transformer init
+            bias_init=zeros,
             name=name,
         )
 

@@ -8,7 +8,7 @@ import jax
 import jax.numpy as jnp
 from flax import linen as nn
 
-from flaim.layers.init import Initializer
+from flaim.layers.init import Initializer, ones, zeros
 
 
 def batch_norm(
@@ -47,7 +47,7 @@ class BatchNorm(nn.Module):
 
     momentum: float = 0.1
     epsilon: float = 1e-5
-    scale_init: Initializer = nn.initializers.ones
+    scale_init: Initializer = ones
     dtype: Any = None
     param_dtype: Any = jnp.float32
 
@@ -55,9 +55,9 @@ class BatchNorm(nn.Module):
     def __call__(self, x: jax.Array, training: bool) -> jax.Array:
         features = x.shape[-1]
         scale = self.param("scale", self.scale_init, (features,), self.param_dtype)
-        bias = self.param("bias", nn.initializers.zeros, (features,), self.param_dtype)
-        ra_mean = self.variable("batch_stats", "mean", jnp.zeros, (features,), self.param_dtype)
-        ra_var = self.variable("batch_stats", "var", jnp.ones, (features,), self.param_dtype)
+        bias = self.param("bias", zeros, (features,), self.param_dtype)
+        ra_mean = self.variable("batch_stats", "mean", zeros, None, (features,), self.param_dtype)
+        ra_var = self.variable("batch_stats", "var", ones, None, (features,), self.param_dtype)
         x = x.astype(self.dtype or x.dtype)
         if not training:
             return batch_norm(x, ra_mean.value, ra_var.value, scale, bias, self.epsilon)

@@ -13,7 +13,7 @@ from flax import linen as nn
 
 from flaim.layers.batchnorm import BatchNorm
 from flaim.layers.config import by_platform
-from flaim.layers.init import Initializer, kaiming_fan_out
+from flaim.layers.init import Initializer, kaiming_fan_out, ones, zeros
 
 Activation = Callable[[jax.Array], jax.Array]
 
@@ -127,7 +127,7 @@ class Conv2d(nn.Module):
     dtype: Any = None
     param_dtype: Any = jnp.float32
     kernel_init: Initializer = kaiming_fan_out
-    bias_init: Initializer = nn.initializers.zeros
+    bias_init: Initializer = zeros
 
     @nn.compact
     def __call__(self, x: jax.Array) -> jax.Array:
@@ -170,7 +170,7 @@ class ConvNormAct(nn.Module):
     group_norm_groups: int = 32
     momentum: float = 0.1
     epsilon: float = 1e-5
-    norm_scale_init: Initializer = nn.initializers.ones  # zeros: the last norm of a residual branch (zero_init_last)
+    norm_scale_init: Initializer = ones  # zeros: the last norm of a residual branch (zero_init_last)
     dtype: Any = None
     param_dtype: Any = jnp.float32
 
@@ -194,6 +194,7 @@ class ConvNormAct(nn.Module):
                 epsilon=self.epsilon,
                 use_fast_variance=False,
                 scale_init=self.norm_scale_init,
+                bias_init=zeros,
                 name="norm",
                 **dtypes,
             )

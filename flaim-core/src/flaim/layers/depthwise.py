@@ -19,7 +19,7 @@ import jax.numpy as jnp
 from flax import linen as nn
 
 from flaim.layers.config import by_platform
-from flaim.layers.init import Initializer
+from flaim.layers.init import Initializer, VarianceScaling, zeros
 
 
 def depthwise_conv2d(x: jax.Array, kernel: jax.Array, bias: jax.Array | None = None, padding: int = 0) -> jax.Array:
@@ -81,9 +81,7 @@ class DepthwiseConv2d(nn.Module):
 
     kernel_size: int = 7
     use_bias: bool = True
-    kernel_init: Initializer = nn.initializers.variance_scaling(
-        1.0, "fan_in", "truncated_normal", in_axis=(0, 1, 2), out_axis=3
-    )
+    kernel_init: Initializer = VarianceScaling(1.0, "fan_in", "truncated_normal", in_axis=(0, 1, 2), out_axis=3)
     dtype: Any = None
     param_dtype: Any = jnp.float32
 
@@ -93,7 +91,7 @@ class DepthwiseConv2d(nn.Module):
         kernel = self.param(
             "kernel", self.kernel_init, (self.kernel_size, self.kernel_size, 1, channels), self.param_dtype
         )
-        bias = self.param("bias", nn.initializers.zeros, (channels,), self.param_dtype) if self.use_bias else None
+        bias = self.param("bias", zeros, (channels,), self.param_dtype) if self.use_bias else None
         dtype = self.dtype or x.dtype
         bias = None if bias is None else bias.astype(dtype)
         return depthwise_conv2d(x.astype(dtype), kernel.astype(dtype), bias, self.kernel_size // 2)

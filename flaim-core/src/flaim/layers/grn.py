@@ -8,6 +8,8 @@ import jax
 import jax.numpy as jnp
 from flax import linen as nn
 
+from flaim.layers.init import zeros
+
 
 def global_response_norm(x: jax.Array, scale: jax.Array, bias: jax.Array, eps: float = 1e-6) -> jax.Array:
     """``x + bias + scale * x * n`` where ``n`` is each channel's spatial L2 norm over its mean across channels.
@@ -33,6 +35,6 @@ class GlobalResponseNorm(nn.Module):
 
     @nn.compact
     def __call__(self, x: jax.Array) -> jax.Array:
-        scale = self.param("scale", nn.initializers.zeros, (x.shape[-1],), self.param_dtype)
-        bias = self.param("bias", nn.initializers.zeros, (x.shape[-1],), self.param_dtype)
+        scale = self.param("scale", zeros, (x.shape[-1],), self.param_dtype)
+        bias = self.param("bias", zeros, (x.shape[-1],), self.param_dtype)
         return global_response_norm(x.astype(self.dtype or x.dtype), scale, bias, self.eps)

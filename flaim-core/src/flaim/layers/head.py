@@ -8,7 +8,7 @@ import jax
 import jax.numpy as jnp
 from flax import linen as nn
 
-from flaim.layers.init import Initializer, trunc_normal
+from flaim.layers.init import Initializer, trunc_normal, zeros
 
 
 class ClassifierHead(nn.Module):
@@ -22,7 +22,7 @@ class ClassifierHead(nn.Module):
     dtype: Any = None
     param_dtype: Any = jnp.float32
     kernel_init: Initializer = trunc_normal(0.02)  # timm's transformers and ConvNeXt
-    bias_init: Initializer = nn.initializers.zeros
+    bias_init: Initializer = zeros
 
     @nn.compact
     def __call__(self, x: jax.Array, training: bool) -> jax.Array:

@@ -8,6 +8,8 @@ import jax
 import jax.numpy as jnp
 from flax import linen as nn
 
+from flaim.layers.init import constant
+
 
 def layer_scale(x: jax.Array, gamma: jax.Array) -> jax.Array:
     """Scale the channels (last axis) of `x` by `gamma`."""
@@ -22,5 +24,5 @@ class LayerScale(nn.Module):
 
     @nn.compact
     def __call__(self, x: jax.Array) -> jax.Array:
-        gamma = self.param("gamma", nn.initializers.constant(self.init_values), (x.shape[-1],), self.param_dtype)
+        gamma = self.param("gamma", constant(self.init_values), (x.shape[-1],), self.param_dtype)
         return layer_scale(x, gamma)

@@ -17,7 +17,7 @@ import jax.numpy as jnp
 from flax import linen as nn
 
 from flaim.layers.activations import get_act
-from flaim.layers.init import trunc_normal
+from flaim.layers.init import normal, ones, trunc_normal, zeros
 from flaim.layers.norm import LayerNorm
 
 
@@ -40,6 +40,7 @@ class _MlpBase(nn.Module):
             dtype=self.dtype,
             param_dtype=self.param_dtype,
             kernel_init=trunc_normal(0.02),  # timm's transformer init
+            bias_init=zeros,
             name=name,
         )
 
@@ -116,8 +117,8 @@ class SpatialGatingUnit(nn.Module):
         v = self.norm_layer(name="norm")(v)
         proj = nn.Dense(
             self.seq_len,
-            kernel_init=nn.initializers.normal(1e-6),
-            bias_init=nn.initializers.ones,
+            kernel_init=normal(1e-6),
+            bias_init=ones,
             dtype=self.dtype,
             param_dtype=self.param_dtype,
             name="proj",

@@ -13,6 +13,8 @@ import jax
 import jax.numpy as jnp
 from flax import linen as nn
 
+from flaim.layers.init import ones, zeros
+
 
 def layer_norm(x: jax.Array, scale: jax.Array, bias: jax.Array, eps: float = 1e-6) -> jax.Array:
     """``(x - mean) / sqrt(var + eps) * scale + bias`` over the last axis (biased variance, as PyTorch).
@@ -62,8 +64,8 @@ class LayerNorm(nn.Module):
 
     @nn.compact
     def __call__(self, x: jax.Array) -> jax.Array:
-        scale = self.param("scale", nn.initializers.ones, (x.shape[-1],), self.param_dtype)
-        bias = self.param("bias", nn.initializers.zeros, (x.shape[-1],), self.param_dtype)
+        scale = self.param("scale", ones, (x.shape[-1],), self.param_dtype)
+        bias = self.param("bias", zeros, (x.shape[-1],), self.param_dtype)
         return layer_norm(x.astype(self.dtype or x.dtype), scale, bias, self.eps)
 
 
@@ -77,7 +79,7 @@ class _ScaleNorm(nn.Module):
 
     @nn.compact
     def __call__(self, x: jax.Array) -> jax.Array:
-        scale = self.param("scale", nn.initializers.ones, (x.shape[-1],), self.param_dtype)
+        scale = self.param("scale", ones, (x.shape[-1],), self.param_dtype)
         return type(self).normalize(x.astype(self.dtype or x.dtype), scale, self.eps)
 
 

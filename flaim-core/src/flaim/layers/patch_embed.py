@@ -16,7 +16,8 @@ from flaim.layers.init import symmetric_uniform, torch_default_kernel
 class PatchEmbed(nn.Module):
     """Non-overlapping ``patch_size`` patches → `embed_dim` features, ``(B, H/p, W/p, D)`` (timm ``PatchEmbed``).
 
-    The projection is timm's stride-p conv (``proj``, no padding), run as one matrix product over patches;
+    The projection is timm's stride-p conv (``proj``, no padding), run as one matrix product over patches; as in
+    PyTorch, rows and columns that do not fill a last patch are dropped (timm's 384 px SigLIP at patch 14).
     `norm_layer`, when given, normalises the embeddings (``norm``).
     """
 
@@ -30,8 +31,6 @@ class PatchEmbed(nn.Module):
     @nn.compact
     def __call__(self, x: jax.Array) -> jax.Array:
         p = self.patch_size
-        if x.shape[1] % p or x.shape[2] % p:
-            raise ValueError(f"Input {x.shape[1]}×{x.shape[2]} is not divisible by the patch size {p}.")
         x = Conv2d(
             self.embed_dim,
             p,
