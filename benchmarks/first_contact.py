@@ -11,7 +11,7 @@ The weights are a randomised timm model saved as timm saves for the Hub (no netw
 turns, the order alternating every round; the median over rounds and the flaim/timm ratio are printed.
 Needs torch and timm next to flaim and the model's family plugin.
 
-    python benchmarks/first_contact.py resnet50 convnext_tiny vit_base_patch16_224 --rounds 3
+    python benchmarks/first_contact.py resnet50 convnext_tiny vit_base_patch16_224 --rounds 3 [--cases init head]
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ import time
 from importlib.resources import files
 from pathlib import Path
 
+CASES = ("init", "first", "head", "repeat")
 IMAGE = str(files("flaim.data") / "samples" / "cat.jpg")
 FLAIM = str(Path(sys.executable).parent / "flaim")
 
@@ -71,7 +72,7 @@ def cpu_name() -> str:
     return f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores"
 
 
-def bench(name: str, rounds: int, work: Path) -> dict[str, tuple[float, float]]:
+def bench(name: str, rounds: int, work: Path, only: list[str]) -> dict[str, tuple[float, float]]:
     """Median wall seconds ``{case: (flaim, timm)}`` for one model."""
     import timm
 
@@ -83,7 +84,8 @@ def bench(name: str, rounds: int, work: Path) -> dict[str, tuple[float, float]]:
     env.pop("FLAIM_NO_COMPILE_CACHE", None)
     warm = work / f"{name}-warm-cache"
     predict = [FLAIM, "predict", IMAGE, "--model", name, "--weights", str(folder)]
-    timed(predict, {**env, "FLAIM_COMPILE_CACHE_DIR": str(warm)})  # fills the warm cache
+    if "repeat" in only:
+        timed(predict, {**env, "FLAIM_COMPILE_CACHE_DIR": str(warm)})  # fills the warm cache
     timm_predict = [sys.executable, "-c", TIMM_PREDICT.format(name=name, weights=weights, image=IMAGE)]
     cases = {
         "init": (
@@ -101,7 +103,7 @@ def bench(name: str, rounds: int, work: Path) -> dict[str, tuple[float, float]]:
         ),
     }
     medians = {}
-    for case, (run_flaim, run_timm) in cases.items():
+    for case, (run_flaim, run_timm) in [(case, cases[case]) for case in only]:
         times: dict[str, list[float]] = {"flaim": [], "timm": []}
         for i in range(rounds):
             order = [("flaim", run_flaim), ("timm", run_timm)]
@@ -128,12 +130,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("models", nargs="*", default=["resnet50", "convnext_tiny", "vit_base_patch16_224"])
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per case (median reported)")
+    parser.add_argument("--cases", nargs="+", choices=CASES, default=list(CASES), help="which cases to time")
     args = parser.parse_args()
     print(f"whole-process wall times, median of {args.rounds} alternating rounds; CPU: {cpu_name()}")
     results = {}
     with tempfile.TemporaryDirectory() as work:
         for name in args.models:
-            results[name] = bench(name, args.rounds, Path(work))
+            results[name] = bench(name, args.rounds, Path(work), args.cases)
     print(f"\n{'model':<24}{'case':<8}{'flaim s':>9}{'timm s':>9}{'flaim/timm':>12}")
     for name, medians in results.items():
         for case, (flaim_s, timm_s) in medians.items():
