@@ -21,6 +21,26 @@ _IN12K = dict(num_classes=11821, label_set="imagenet-12k")
 _IN22K = dict(num_classes=21841, label_set="imagenet-22k")
 _NO_HEAD = dict(num_classes=0, label_set=None)
 
+
+# convnext_tiny and convnext_small share every tag
+_TINY_SMALL_TAGS = (
+    _cfg("in12k_ft_in1k", crop_pct=0.95),
+    _cfg("in12k_ft_in1k_384", input_size=(3, 384, 384), crop_pct=1.0, crop_mode="squash"),
+    _cfg("in12k", **_IN12K, crop_pct=0.95),
+    _cfg("fb_in22k_ft_in1k"),
+    _cfg("fb_in1k"),
+    _cfg("fb_in22k_ft_in1k_384", input_size=(3, 384, 384), crop_pct=1.0, crop_mode="squash"),
+    _cfg("fb_in22k", **_IN22K),
+    _cfg("dinov3_lvd1689m", **_NO_HEAD, crop_pct=1.0, license="dinov3-license"),
+    _cfg(
+        "eupe_lvd1689m",
+        **_NO_HEAD,
+        input_size=(3, 256, 256),
+        crop_pct=1.0,
+        license="fair-noncommercial-research-license",
+    ),
+)
+
 MODELS: dict[str, tuple[dict[str, Any], tuple[PretrainedCfg, ...]]] = {
     "convnext_zepto_rms": (
         dict(depths=(2, 2, 4, 2), dims=(32, 64, 128, 256), norm_layer="simplenorm", conv_mlp=True),
@@ -73,43 +93,11 @@ MODELS: dict[str, tuple[dict[str, Any], tuple[PretrainedCfg, ...]]] = {
     ),
     "convnext_tiny": (
         dict(depths=(3, 3, 9, 3), dims=(96, 192, 384, 768)),
-        (
-            _cfg("in12k_ft_in1k", crop_pct=0.95),
-            _cfg("in12k_ft_in1k_384", input_size=(3, 384, 384), crop_pct=1.0, crop_mode="squash"),
-            _cfg("in12k", **_IN12K, crop_pct=0.95),
-            _cfg("fb_in22k_ft_in1k"),
-            _cfg("fb_in1k"),
-            _cfg("fb_in22k_ft_in1k_384", input_size=(3, 384, 384), crop_pct=1.0, crop_mode="squash"),
-            _cfg("fb_in22k", **_IN22K),
-            _cfg("dinov3_lvd1689m", **_NO_HEAD, crop_pct=1.0, license="dinov3-license"),
-            _cfg(
-                "eupe_lvd1689m",
-                **_NO_HEAD,
-                input_size=(3, 256, 256),
-                crop_pct=1.0,
-                license="fair-noncommercial-research-license",
-            ),
-        ),
+        _TINY_SMALL_TAGS,
     ),
     "convnext_small": (
         dict(depths=(3, 3, 27, 3), dims=(96, 192, 384, 768)),
-        (
-            _cfg("in12k_ft_in1k", crop_pct=0.95),
-            _cfg("in12k_ft_in1k_384", input_size=(3, 384, 384), crop_pct=1.0, crop_mode="squash"),
-            _cfg("in12k", **_IN12K, crop_pct=0.95),
-            _cfg("fb_in22k_ft_in1k"),
-            _cfg("fb_in1k"),
-            _cfg("fb_in22k_ft_in1k_384", input_size=(3, 384, 384), crop_pct=1.0, crop_mode="squash"),
-            _cfg("fb_in22k", **_IN22K),
-            _cfg("dinov3_lvd1689m", **_NO_HEAD, crop_pct=1.0, license="dinov3-license"),
-            _cfg(
-                "eupe_lvd1689m",
-                **_NO_HEAD,
-                input_size=(3, 256, 256),
-                crop_pct=1.0,
-                license="fair-noncommercial-research-license",
-            ),
-        ),
+        _TINY_SMALL_TAGS,
     ),
     "convnext_base": (
         dict(depths=(3, 3, 27, 3), dims=(128, 256, 512, 1024)),
