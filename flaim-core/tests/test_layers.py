@@ -93,3 +93,54 @@ def test_gated_mlp_with_spatial_gating() -> None:
 def test_spatial_gating_rejects_wrong_length() -> None:
     with pytest.raises(ValueError, match="5 tokens"):
         SpatialGatingUnit(seq_len=5).init(jax.random.key(0), jnp.zeros((1, 4, 6)))
+
+
+def test_get_act_and_get_norm_take_a_name_or_a_callable() -> None:
+    from flaim.layers import BatchNorm, GroupNorm, LayerNorm, get_norm
+
+    assert get_act(jnp.tanh) is jnp.tanh and get_act("tanh") is jnp.tanh
+    assert (get_norm("layernorm"), get_norm("batchnorm"), get_norm("groupnorm")) == (LayerNorm, BatchNorm, GroupNorm)
+    custom = partial(LayerNorm, eps=1e-3)
+    assert get_norm(custom) is custom
+    with pytest.raises(ValueError, match="Unknown norm 'layer_norm'; choose one of: 'layernorm', 'rmsnorm', "):
+        get_norm("layer_norm")
+    with pytest.raises(ValueError, match="Unknown activation 'swish'; choose one of: 'gelu', "):
+        get_act("swish")
+
+
+def test_conv_norm_act_norm_by_name_or_constructor() -> None:
+    """GroupNorm by name is PyTorch's (32 groups, eps 1e-5); a constructor with its own options works alike."""
+    from flaim.layers import ConvNormAct, GroupNorm
+
+    x = jnp.asarray(np.random.default_rng(0).standard_normal((2, 4, 4, 8)), jnp.float32)
+    outs = []
+    for norm in ("groupnorm", partial(GroupNorm, num_groups=4)):
+        module = ConvNormAct(64 if norm == "groupnorm" else 8, 3, norm=norm, act="relu")
+        variables = module.init(jax.random.key(0), x, False)
+        assert set(variables["params"]["norm"]) == {"scale", "bias"}
+        outs.append(module.apply(variables, x, False))
+    assert outs[0].shape == (2, 4, 4, 64) and outs[1].shape == (2, 4, 4, 8)
+    assert float(outs[1].min()) == 0.0  # the activation by name
+
+
+def test_drop_path_rates_rise_linearly_over_all_blocks() -> None:
+    from flaim.layers import drop_path_rates
+
+    assert drop_path_rates(0.3, (2, 3, 1)) == [(0.0, 0.06), (0.12, 0.18, 0.24), (0.3,)]
+    assert drop_path_rates(0.1, (1,)) == [(0.0,)]
+
+
+def test_make_divisible_like_timm() -> None:
+    from flaim.layers import make_divisible
+
+    assert [make_divisible(v) for v in (3, 10, 20, 36.5, 100)] == [8, 16, 24, 40, 104]
+    assert make_divisible(2.0, round_limit=0.0) == 8 and make_divisible(47, 16, min_value=32) == 48
+
+
+def test_check_choice_names_the_valid_values() -> None:
+    from flaim.errors import check_choice
+
+    assert check_choice("pool", "avg", ("avg", "max")) == "avg"
+    assert check_choice("act", "relu", {"relu": 1}) == 1
+    with pytest.raises(ValueError, match=r"Unknown pool 'mean'; choose one of: 'avg', 'max'\."):
+        check_choice("pool", "mean", ("avg", "max"))

@@ -108,7 +108,12 @@ def test_bad_input(shape: tuple[int, ...], message: str) -> None:
 
 @pytest.mark.parametrize(
     ("options", "message"),
-    [({"stem_type": "wide"}, "stem_type"), ({"attn_layer": "cbam"}, "attn_layer"), ({"block": "dense"}, "block")],
+    [
+        ({"stem_type": "wide"}, "stem_type"),
+        ({"attn_layer": "cbam"}, "attn_layer"),
+        ({"block": "dense"}, "block"),
+        ({"norm_layer": "layernorm"}, "norm_layer 'layernorm'; choose one of: 'batchnorm', 'groupnorm'"),
+    ],
 )
 def test_bad_options(options: dict, message: str) -> None:
     with pytest.raises(ValueError, match=f"Unknown {message}"):

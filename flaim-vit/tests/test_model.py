@@ -66,7 +66,7 @@ def test_bad_input(shape: tuple, message: str) -> None:
 
 
 def test_bad_options() -> None:
-    with pytest.raises(ValueError, match="Choose one of"):
+    with pytest.raises(ValueError, match="Unknown activation 'gelu_fast'; choose one of: 'gelu', "):
         _model(act_layer="gelu_fast")
     with pytest.raises(ValueError, match="needs class_token"):
         _model(class_token=False)

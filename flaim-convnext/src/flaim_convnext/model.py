@@ -5,72 +5,34 @@ some tags carry their own licence (see each tag's ``license``).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 from flax import linen as nn
 
+from flaim.errors import check_choice
 from flaim.layers.activations import gelu
-from flaim.layers.config import by_platform
 from flaim.layers.conv import Conv2d
-from flaim.layers.depthwise import DepthwiseConv2d, fusion_barrier
-from flaim.layers.drop import DropPath
+from flaim.layers.depthwise import DepthwiseConv2d
+from flaim.layers.drop import DropPath, drop_path_rates
 from flaim.layers.features import select
-from flaim.layers.grn import GlobalResponseNorm
 from flaim.layers.head import ClassifierHead
+from flaim.layers.helpers import make_divisible
 from flaim.layers.init import constant, trunc_normal, zeros
 from flaim.layers.input import check_image_batch
-from flaim.layers.norm import LayerNorm, RmsNorm, SimpleNorm
+from flaim.layers.mlp import GlobalResponseNormMlp, Mlp
+from flaim.layers.norm import get_norm
 from flaim.layers.remat import checkpointed
+from flaim.layers.tokenwise import tokenwise
+from flaim.xla import fusion_barrier
 
 # timm's convs carry a bias; timm's ConvNeXt init: weights trunc-normal std 0.02, biases zero.
 conv = partial(Conv2d, use_bias=True, kernel_init=trunc_normal(0.02), bias_init=zeros)
-NORMS = {"layernorm": LayerNorm, "rmsnorm": RmsNorm, "simplenorm": SimpleNorm}
+NORM_LAYERS = ("layernorm", "rmsnorm", "simplenorm")
 STEMS = ("patch", "overlap", "overlap_tiered", "overlap_act")
-
-
-class Mlp(nn.Module):
-    """fc1 → GELU → (GRN) → fc2 on channels-last features (timm `Mlp` / `GlobalResponseNormMlp`)."""
-
-    hidden: int
-    use_grn: bool = False
-    dtype: Any = None
-    param_dtype: Any = jnp.float32
-
-    @nn.compact
-    def __call__(self, x: jax.Array) -> jax.Array:
-        init = {"kernel_init": trunc_normal(0.02), "bias_init": zeros}
-        dense = partial(nn.Dense, dtype=self.dtype, param_dtype=self.param_dtype, **init)
-        y = gelu(fusion_barrier(dense(self.hidden, name="fc1")(x)))
-        if self.use_grn:
-            y = GlobalResponseNorm(dtype=self.dtype, param_dtype=self.param_dtype, name="grn")(y)
-        return fusion_barrier(dense(x.shape[-1], name="fc2")(y))
-
-
-def map_tokens(fn: Callable[[jax.Array], jax.Array], x: jax.Array, hidden_bytes: int = 4_800_000) -> jax.Array:
-    """``fn`` (per-token: norm → MLP) over the tokens of `x`, in chunks whose 4×-wide hidden activations take about
-    `hidden_bytes`: on CPU the hidden activations then stay close to the cores between the two matmuls (≈2× faster
-    at ConvNeXt's stage 1 than one pass; 4.8 MB measured best on the 2-core build machine, 1.2 MB ≈10% slower).
-    """
-    shape = x.shape
-    tokens = x.reshape(-1, shape[-1])
-    size = max(1, hidden_bytes // (16 * shape[-1]))
-    if not isinstance(tokens.shape[0], int):  # symbolic batch (jax.export): whole images, one at a time, if one fills
-        return jax.lax.map(fn, x) if math.prod(shape[1:-1]) >= size else fn(x)  # a chunk (the count is unknown)
-    n_chunks = tokens.shape[0] // size
-    if n_chunks < 2:
-        return fn(x)
-    size = tokens.shape[0] // n_chunks
-    body = n_chunks * size
-    y = jax.lax.map(fn, tokens[:body].reshape(n_chunks, size, -1)).reshape(body, -1)
-    if body < tokens.shape[0]:
-        y = jnp.concatenate([y, fn(tokens[body:])])
-    return y.reshape(*shape[:-1], y.shape[-1])
 
 
 class ConvNeXtBlock(nn.Module):
@@ -88,26 +50,27 @@ class ConvNeXtBlock(nn.Module):
     @nn.compact
     def __call__(self, x: jax.Array, training: bool) -> jax.Array:
         dim = x.shape[-1]
-        dw = DepthwiseConv2d(
+        conv_dw = DepthwiseConv2d(
             self.kernel_size,
             kernel_init=trunc_normal(0.02),
             dtype=self.dtype,
             param_dtype=self.param_dtype,
             name="conv_dw",
         )
-        y = dw(x)
-        norm = self.norm(name="norm")
-        mlp = Mlp(int(self.mlp_ratio * dim), self.use_grn, self.dtype, self.param_dtype, name="mlp")
-        if self.use_grn or self.is_initializing():  # GRN needs the whole map
-            y = mlp(fusion_barrier(norm(y)))
-        else:  # on CPU in token chunks
-            norm_fn, mlp_fn = norm.clone(parent=None), mlp.clone(parent=None)
-            norm_vars, mlp_vars = norm.variables, mlp.variables
+        mlp_layer = GlobalResponseNormMlp if self.use_grn else Mlp
 
-            def per_token(t: jax.Array) -> jax.Array:
-                return mlp_fn.apply(mlp_vars, fusion_barrier(norm_fn.apply(norm_vars, t)))
+        def mlp_of_norm(block: ConvNeXtBlock, y: jax.Array) -> jax.Array:
+            mlp = mlp_layer(
+                int(block.mlp_ratio * dim),
+                fusion_barriers=True,
+                dtype=block.dtype,
+                param_dtype=block.param_dtype,
+                name="mlp",
+            )
+            return mlp(fusion_barrier(block.norm(name="norm")(y)))
 
-            y = by_platform(partial(map_tokens, per_token), per_token, y)
+        # Per token, so in token chunks on CPU (`tokenwise`); GRN pools over the whole map.
+        y = tokenwise(mlp_of_norm, self, conv_dw(x), chunked=not self.use_grn)
         if self.ls_init_value is not None:
             gamma = self.param("gamma", constant(self.ls_init_value), (dim,), self.param_dtype)
             y = y * gamma.astype(y.dtype)
@@ -166,7 +129,7 @@ class Stem(nn.Module):
         if self.stem_type == "patch":
             x = stem_conv(self.dim, self.patch_size, self.patch_size, 0, name="conv1")(x)
         else:
-            mid = _make_divisible(self.dim // 2) if self.stem_type == "overlap_tiered" else self.dim
+            mid = make_divisible(self.dim // 2) if self.stem_type == "overlap_tiered" else self.dim
             x = stem_conv(mid, 3, 2, 1, name="conv1")(x)
             if self.stem_type == "overlap_act":
                 x = gelu(x)
@@ -205,10 +168,8 @@ class ConvNeXt(nn.Module):
         return [f"stages.{i}" for i in range(len(self.depths))]
 
     def _check_args(self) -> None:
-        if self.stem_type not in STEMS:
-            raise ValueError(f"Unknown stem_type '{self.stem_type}'; choose one of: {', '.join(STEMS)}.")
-        if self.norm_layer not in NORMS:
-            raise ValueError(f"Unknown norm_layer '{self.norm_layer}'; choose one of: {', '.join(NORMS)}.")
+        check_choice("stem_type", self.stem_type, STEMS)
+        check_choice("norm_layer", self.norm_layer, NORM_LAYERS)
         if len(self.depths) != len(self.dims):
             raise ValueError(f"depths {tuple(self.depths)} and dims {tuple(self.dims)} must have the same length.")
 
@@ -216,10 +177,10 @@ class ConvNeXt(nn.Module):
     def __call__(self, x: jax.Array, training: bool = False) -> jax.Array | list[jax.Array]:
         self._check_args()
         check_image_batch(x, self.in_chans, min_size=32)
-        norm = partial(NORMS[self.norm_layer], eps=self.norm_eps, dtype=self.dtype, param_dtype=self.param_dtype)
+        norm = partial(get_norm(self.norm_layer), eps=self.norm_eps, dtype=self.dtype, param_dtype=self.param_dtype)
         x = Stem(self.dims[0], norm, self.stem_type, self.patch_size, self.dtype, self.param_dtype, name="stem")(x)
         self.sow("intermediates", "stage_0", x)
-        rates = np.linspace(0.0, self.drop_path_rate, sum(self.depths)).tolist()
+        rates = drop_path_rates(self.drop_path_rate, self.depths)
         features = []
         for i, (depth, dim) in enumerate(zip(self.depths, self.dims, strict=True)):
             x = ConvNeXtStage(
@@ -227,7 +188,7 @@ class ConvNeXt(nn.Module):
                 depth,
                 norm,
                 downsample=i > 0,
-                drop_path_rates=rates[sum(self.depths[:i]) :][:depth],
+                drop_path_rates=rates[i],
                 kernel_size=self.kernel_size,
                 use_grn=self.use_grn,
                 ls_init_value=self.ls_init_value,
@@ -259,9 +220,3 @@ class ConvNeXt(nn.Module):
             )
             x = gelu(dense(x))
         return ClassifierHead(self.n_classes, self.drop_rate, self.dtype, self.param_dtype, name="head")(x, training)
-
-
-def _make_divisible(value: int, divisor: int = 8) -> int:
-    """timm's `make_divisible`: round to a multiple of `divisor`, never more than 10% below `value`."""
-    rounded = max(divisor, int(value + divisor / 2) // divisor * divisor)
-    return rounded + divisor if rounded < 0.9 * value else rounded

@@ -1,4 +1,22 @@
-"""Exceptions flaim raises for bad names, broken plugins and unusable weights."""
+"""Exceptions flaim raises for bad names, broken plugins and unusable weights; `check_choice` for bad options."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Any
+
+
+def check_choice(what: str, value: Any, choices: Collection[Any]) -> Any:
+    """`value` if it is one of `choices` (for a mapping: the entry it names), else a ValueError listing them.
+
+    Args:
+        what: the option's name for the message, e.g. ``'norm_layer'``.
+        value: the option's value.
+        choices: the valid values, or a mapping from them.
+    """
+    if value not in choices:
+        raise ValueError(f"Unknown {what} {value!r}; choose one of: {', '.join(map(repr, choices))}.")
+    return choices[value] if isinstance(choices, Mapping) else value
 
 
 class UnknownModelError(ValueError):

@@ -16,6 +16,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
+from flaim.errors import check_choice
 from flaim.registry import REGISTRY
 
 OPTIMIZERS = ("adamw", "sgd", "lamb")
@@ -145,7 +146,7 @@ def _scale_by_tree(scales: Callable[[Any], Any]) -> optax.GradientTransformation
 
 def make_schedule(lr: float, schedule: str, warmup_steps: int, total_steps: int | None) -> optax.Schedule:
     """Linear warmup from 0 over `warmup_steps`, then cosine decay to 0 at `total_steps`, or constant."""
-    _choose("schedule", schedule, SCHEDULES)
+    check_choice("schedule", schedule, SCHEDULES)
     if schedule == "cosine":
         if not total_steps or total_steps <= warmup_steps:
             raise ValueError(
@@ -196,7 +197,7 @@ def create_optimizer(
         ema: keep an exponential moving average of the parameters with this decay (read it with `ema_params`).
         momentum: SGD's momentum.
     """
-    _choose("opt", opt, OPTIMIZERS)
+    check_choice("opt", opt, OPTIMIZERS)
     decay_mask = _by_path(_leaves(no_weight_decay_mask(params, model_name)))
     lr_schedule = make_schedule(lr, schedule, warmup_steps, total_steps)
     steps = [optax.clip_by_global_norm(grad_clip)] if grad_clip else []
@@ -213,8 +214,3 @@ def create_optimizer(
     if ema is not None:
         steps.append(params_ema(ema))
     return optax.chain(*steps)
-
-
-def _choose(what: str, value: str, choices: tuple[str, ...]) -> None:
-    if value not in choices:
-        raise ValueError(f"Unknown {what} {value!r}; choose one of: {', '.join(map(repr, choices))}.")

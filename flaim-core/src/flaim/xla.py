@@ -1,9 +1,9 @@
-"""`jit`: ``jax.jit`` with the XLA compiler options flaim's models run fastest with.
+"""`jit`: ``jax.jit`` with the XLA compiler options flaim's models run fastest with; `fusion_barrier`.
 
 On CPU, XLA hands dense convolutions to YNNPACK by default. For ResNet's convolutions XLA's own convolution is faster,
 so `jit` keeps YNNPACK for matrix products and reductions only (ViT's and ConvNeXt's dense convolutions are matrix
 products already). The HLO is the same either way; only XLA's choice of kernels differs. Figures in
-benchmarks/README.md.
+benchmarks/README.md. `fusion_barrier` keeps XLA's CPU library fusions from swallowing a value.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 
 CPU_COMPILER_OPTIONS = {
@@ -42,6 +43,23 @@ def jit_run_once(fun: Callable[..., Any], **jit_kwargs: Any) -> Any:
     if jax.default_backend() == "cpu" and _cpu_options():
         jit_kwargs["compiler_options"] = {**RUN_ONCE_COMPILER_OPTIONS, **(jit_kwargs.get("compiler_options") or {})}
     return jax.jit(fun, **jit_kwargs)
+
+
+def fusion_barrier(x: jax.Array) -> jax.Array:
+    """Identity that makes XLA's CPU backend materialise `x` rather than fuse it into its consumers; no-op elsewhere.
+
+    A ``reduce_precision`` to the dtype's own precision changes no value; unlike ``optimization_barrier`` (removed
+    before fusion) it survives to XLA's CPU fusion passes, and its library fusions (YNNPACK: matmuls with their
+    elementwise neighbours) stop at it. Ordinary loop fusions may still fuse through it.
+
+    Args:
+        x: any floating-point array.
+    """
+    from flaim.layers.config import by_platform  # flaim.layers imports this module
+
+    info = jnp.finfo(x.dtype)
+    barrier = functools.partial(jax.lax.reduce_precision, exponent_bits=info.nexp, mantissa_bits=info.nmant)
+    return by_platform(barrier, lambda x: x, x)
 
 
 @functools.cache

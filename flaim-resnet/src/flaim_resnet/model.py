@@ -13,9 +13,10 @@ import jax
 import jax.numpy as jnp
 from flax import linen as nn
 
+from flaim.errors import check_choice
 from flaim.layers.blur_pool import blur_pool
 from flaim.layers.conv import ConvNormAct
-from flaim.layers.drop import DropPath
+from flaim.layers.drop import DropPath, drop_path_rates
 from flaim.layers.features import select
 from flaim.layers.head import ClassifierHead
 from flaim.layers.init import symmetric_uniform, torch_default_kernel, zeros
@@ -32,11 +33,7 @@ BLOCKS = ("basic", "bottleneck")
 EXPANSION = {"basic": 1, "bottleneck": 4}
 STEMS = ("", "deep", "deep_tiered")
 ATTENTION = (None, "se", "eca")
-
-
-def _choose(what: str, value: Any, choices: tuple[Any, ...]) -> None:
-    if value not in choices:
-        raise ValueError(f"Unknown {what} {value!r}; choose one of: {', '.join(map(repr, choices))}.")
+NORM_LAYERS = ("batchnorm", "groupnorm")
 
 
 class Block(nn.Module):
@@ -188,10 +185,11 @@ class ResNet(nn.Module):
         """Per stage: block kind, per-block widths, stride, whether to project, attention size."""
         kinds = (self.block,) * len(self.depths) if isinstance(self.block, str) else tuple(self.block)
         for kind in kinds:
-            _choose("block", kind, BLOCKS)
-        _choose("stem_type", self.stem_type, STEMS)
-        _choose("attn_layer", self.attn_layer, ATTENTION)
-        _choose("aa_layer", self.aa_layer, (None, *ANTI_ALIAS))
+            check_choice("block", kind, BLOCKS)
+        check_choice("stem_type", self.stem_type, STEMS)
+        check_choice("attn_layer", self.attn_layer, ATTENTION)
+        check_choice("aa_layer", self.aa_layer, (None, *ANTI_ALIAS))
+        check_choice("norm_layer", self.norm_layer, NORM_LAYERS)
         if self.replace_stem_pool and self.aa_layer:
             raise ValueError("replace_stem_pool=True with an aa_layer is not supported; set one of them.")
         if len(kinds) != len(self.depths) or len(self.channels) != len(self.depths):
@@ -221,11 +219,9 @@ class ResNet(nn.Module):
         stem_out, x = stem(x.astype(self.dtype or x.dtype), training)
         self.sow("intermediates", "stage_0", stem_out)
         features = [stem_out]
-        n_blocks, done = sum(self.depths), 0
+        rates = drop_path_rates(self.drop_path_rate, [len(plan["widths"]) for plan in plans])
         block_cls = checkpointed(Block, self.grad_checkpointing, self.remat_policy)
         for i, plan in enumerate(plans):
-            rates = tuple(self.drop_path_rate * (done + j) / max(n_blocks - 1, 1) for j in range(len(plan["widths"])))
-            done += len(rates)
             block = partial(
                 block_cls,
                 cna,
@@ -238,7 +234,7 @@ class ResNet(nn.Module):
                 aa_layer=self.aa_layer,
                 **dtypes,
             )
-            stage = Stage(block, plan["widths"], plan["stride"], plan["downsample"], rates, name=f"layer{i + 1}")
+            stage = Stage(block, plan["widths"], plan["stride"], plan["downsample"], rates[i], name=f"layer{i + 1}")
             x = stage(x, training)
             self.sow("intermediates", f"stage_{i + 1}", x)
             features.append(x)

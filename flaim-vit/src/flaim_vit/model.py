@@ -13,28 +13,23 @@ import jax
 import jax.numpy as jnp
 from flax import linen as nn
 
+from flaim.errors import check_choice
 from flaim.layers.attention import Attention, AttentionPoolLatent
-from flaim.layers.drop import DropPath
+from flaim.layers.drop import DropPath, drop_path_rates
 from flaim.layers.features import select
 from flaim.layers.head import ClassifierHead
 from flaim.layers.init import normal, trunc_normal, zeros
 from flaim.layers.input import check_image_batch
 from flaim.layers.layer_scale import LayerScale
 from flaim.layers.mlp import GluMlp, Mlp, SwiGLU
-from flaim.layers.norm import LayerNorm, RmsNorm
+from flaim.layers.norm import LayerNorm, get_norm
 from flaim.layers.patch_embed import PatchEmbed
 from flaim.layers.pos_embed import resample_abs_pos_embed
 from flaim.layers.remat import checkpointed
 
-NORMS = {"layernorm": LayerNorm, "rmsnorm": RmsNorm}
+NORM_LAYERS = ("layernorm", "rmsnorm")
 MLPS = {"mlp": Mlp, "swiglu_packed": partial(GluMlp, gate_last=False), "swiglu": SwiGLU}
 POOLS = ("", "token", "avg", "max", "avgmax", "map")
-
-
-def _choice(kind: str, value: str, options: Any) -> Any:
-    if value not in options:
-        raise ValueError(f"Unknown {kind} '{value}'. Choose one of: {', '.join(map(repr, options))}.")
-    return options[value] if isinstance(options, dict) else value
 
 
 def global_pool_nlc(x: jax.Array, pool_type: str, num_prefix_tokens: int, include_prefix: bool = False) -> jax.Array:
@@ -93,7 +88,7 @@ class Block(nn.Module):
             param_dtype=self.param_dtype,
             name="attn",
         )
-        mlp = _choice("mlp_layer", self.mlp_layer, MLPS)(
+        mlp = check_choice("mlp_layer", self.mlp_layer, MLPS)(
             int(dim * self.mlp_ratio),
             act_layer=self.act_layer,
             norm_layer=self.norm_layer if self.scale_mlp_norm else None,
@@ -227,7 +222,7 @@ class VisionTransformer(nn.Module):
 
     def _check(self, x: jax.Array) -> None:
         check_image_batch(x, self.in_chans, self.patch_size, self.patch_size if self.dynamic_img_size else 1)
-        _choice("global_pool", self.global_pool, POOLS)
+        check_choice("global_pool", self.global_pool, POOLS)
         if self.global_pool == "token" and not self.class_token:
             raise ValueError("global_pool='token' needs class_token=True; use 'avg' or 'map'.")
         if self.distilled and self.global_pool != "token":
@@ -275,7 +270,7 @@ class VisionTransformer(nn.Module):
         self._check(x)
         batch, grid = x.shape[0], (x.shape[1] // self.patch_size, x.shape[2] // self.patch_size)
         norm = partial(
-            _choice("norm_layer", self.norm_layer, NORMS),
+            get_norm(check_choice("norm_layer", self.norm_layer, NORM_LAYERS)),
             eps=self.norm_eps,
             dtype=self.dtype,
             param_dtype=self.param_dtype,
@@ -285,9 +280,11 @@ class VisionTransformer(nn.Module):
             x = norm(name="norm_pre")(x)
         self.sow("intermediates", "block_0", x)
 
-        block = checkpointed(_choice("block_fn", self.block_fn, BLOCKS), self.grad_checkpointing, self.remat_policy)
+        block = checkpointed(
+            check_choice("block_fn", self.block_fn, BLOCKS), self.grad_checkpointing, self.remat_policy
+        )
         blocks = []
-        for i in range(self.depth):
+        for i, drop_path in enumerate(drop_path_rates(self.drop_path_rate, (self.depth,))[0]):
             x = block(
                 self.num_heads,
                 mlp_ratio=self.mlp_ratio,
@@ -299,7 +296,7 @@ class VisionTransformer(nn.Module):
                 init_values=self.init_values,
                 proj_drop=self.proj_drop_rate,
                 attn_drop=self.attn_drop_rate,
-                drop_path=self.drop_path_rate * i / max(self.depth - 1, 1),
+                drop_path=drop_path,
                 norm_layer=norm,
                 act_layer=self.act_layer,
                 mlp_layer=self.mlp_layer,

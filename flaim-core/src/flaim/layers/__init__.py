@@ -6,19 +6,22 @@ from flaim.layers.affine import Affine, affine
 from flaim.layers.attention import Attention, AttentionPoolLatent, attention
 from flaim.layers.batchnorm import BatchNorm, batch_norm
 from flaim.layers.blur_pool import blur_pool
+from flaim.layers.config import by_platform, lifted_by_platform
 from flaim.layers.conv import Conv2d, ConvNormAct, conv2d, get_padding
 from flaim.layers.depthwise import DepthwiseConv2d, depthwise_conv2d
-from flaim.layers.drop import DropPath, drop_path
+from flaim.layers.drop import DropPath, drop_path, drop_path_rates
 from flaim.layers.grn import GlobalResponseNorm, global_response_norm
 from flaim.layers.head import ClassifierHead
+from flaim.layers.helpers import make_divisible
 from flaim.layers.input import check_image_batch
 from flaim.layers.layer_scale import LayerScale, layer_scale
-from flaim.layers.mlp import GatedMlp, GluMlp, Mlp, SpatialGatingUnit, SwiGLU
-from flaim.layers.norm import LayerNorm, RmsNorm, SimpleNorm, layer_norm, rms_norm, simple_norm
+from flaim.layers.mlp import GatedMlp, GlobalResponseNormMlp, GluMlp, Mlp, SpatialGatingUnit, SwiGLU
+from flaim.layers.norm import GroupNorm, LayerNorm, RmsNorm, SimpleNorm, get_norm, layer_norm, rms_norm, simple_norm
 from flaim.layers.patch_embed import PatchEmbed
 from flaim.layers.pool import avg_pool, global_avg_pool, max_pool
 from flaim.layers.pos_embed import resample_abs_pos_embed
 from flaim.layers.squeeze_excite import EfficientChannelAttention, SqueezeExcite
+from flaim.layers.tokenwise import map_tokens, tokenwise
 
 __all__ = [
     "Affine",
@@ -33,7 +36,9 @@ __all__ = [
     "EfficientChannelAttention",
     "GatedMlp",
     "GlobalResponseNorm",
+    "GlobalResponseNormMlp",
     "GluMlp",
+    "GroupNorm",
     "LayerNorm",
     "LayerScale",
     "Mlp",
@@ -48,18 +53,25 @@ __all__ = [
     "avg_pool",
     "batch_norm",
     "blur_pool",
+    "by_platform",
     "check_image_batch",
     "conv2d",
     "depthwise_conv2d",
     "drop_path",
+    "drop_path_rates",
     "get_act",
+    "get_norm",
     "get_padding",
     "global_avg_pool",
     "global_response_norm",
     "layer_norm",
     "layer_scale",
+    "lifted_by_platform",
+    "make_divisible",
+    "map_tokens",
     "max_pool",
     "resample_abs_pos_embed",
     "rms_norm",
     "simple_norm",
+    "tokenwise",
 ]

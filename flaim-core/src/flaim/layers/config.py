@@ -14,10 +14,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 import jax
+from flax import linen as nn
+from flax.core import lift
+from flax.linen.transforms import lift_direct_transform
 
+M = TypeVar("M", bound=nn.Module)
 ENV = "FLAIM_KERNELS"
 MODES = ("auto", "cpu", "accelerator")
 
@@ -46,3 +51,32 @@ def by_platform(cpu: Callable[..., Any], accelerator: Callable[..., Any], *args:
     if mode == "accelerator":
         return accelerator(*args)
     return jax.lax.platform_dependent(*args, cpu=cpu, default=accelerator)
+
+
+def lifted_by_platform(cpu: Callable[..., Any], accelerator: Callable[..., Any], module: M, *args: Any) -> Any:
+    """`by_platform` for functions of a flax module, as flax's ``nn.cond`` is ``lax.cond``'s: ``cpu(module, *args)``
+    on a CPU, ``accelerator(module, *args)`` on GPUs and TPUs.
+
+    Submodules and variables that either function creates or reads sit at `module`'s own paths (no extra nesting),
+    so both must create the same ones.
+
+    Args:
+        cpu: the CPU formulation, ``(module, *args) -> arrays``.
+        accelerator: the GPU/TPU formulation, same signature and output shapes.
+        module: the (bound) module whose variables the functions use, usually ``self``.
+        *args: arrays passed to whichever runs.
+    """
+    return lift_direct_transform(_lifted_by_platform, (cpu, accelerator), module, *args)
+
+
+def _lifted_by_platform(cpu: Callable[..., Any], accelerator: Callable[..., Any], scope: Any, *args: Any) -> Any:
+    """Scope-level `lifted_by_platform` (flax's ``lift.switch`` with `by_platform` as the switch)."""
+
+    def inner(scope_fn: Callable, repack_fn: Callable, variable_groups: Any, rng_groups: Any, *args: Any) -> Any:
+        def branch(fn: Callable[..., Any], *args: Any) -> Any:
+            inner_scope = scope_fn(variable_groups, rng_groups)
+            return fn(inner_scope, *args), repack_fn(inner_scope)
+
+        return by_platform(partial(branch, cpu), partial(branch, accelerator), *args)
+
+    return lift.pack(inner, (True,), (True,), (True,), name="by_platform")(scope, *args)

@@ -11,11 +11,11 @@ import jax
 import jax.numpy as jnp
 from flax import linen as nn
 
+from flaim.layers.activations import Activation, get_act
 from flaim.layers.batchnorm import BatchNorm
 from flaim.layers.config import by_platform
 from flaim.layers.init import Initializer, kaiming_fan_out, ones, zeros
-
-Activation = Callable[[jax.Array], jax.Array]
+from flaim.layers.norm import get_norm
 
 
 def get_padding(kernel_size: int, stride: int = 1, dilation: int = 1) -> int:
@@ -152,11 +152,14 @@ class Conv2d(nn.Module):
 
 
 class ConvNormAct(nn.Module):
-    """Conv (``conv``, no bias) → norm (``norm``: PyTorch-parity BatchNorm, or GroupNorm) → optional activation.
+    """Conv (``conv``, no bias) → norm (``norm``) → optional activation.
 
-    BatchNorm is PyTorch's (batch statistics when training, running ones at inference). At inference it is not
-    folded into the kernel: scaling every kernel on each call costs more memory traffic than the per-channel
-    multiply-add, which XLA fuses with the activation into the pass that already writes the conv output.
+    `norm` is a name for `get_norm` (``'batchnorm'``: PyTorch-parity BatchNorm, batch statistics when training and
+    running ones at inference; ``'groupnorm'``: PyTorch's 32 groups) or a module constructor taking ``scale_init``,
+    ``dtype`` and ``param_dtype`` (bind other options with ``functools.partial``); a `BatchNorm` is called with
+    ``training``. At inference BatchNorm is not folded into the kernel: scaling every kernel on each call costs more
+    memory traffic than the per-channel multiply-add, which XLA fuses with the activation into the pass that
+    already writes the conv output.
     """
 
     features: int
@@ -165,11 +168,8 @@ class ConvNormAct(nn.Module):
     padding: int | None = None
     dilation: int = 1
     groups: int = 1
-    act: Activation | None = nn.relu
-    norm: str = "batchnorm"  # or "groupnorm"
-    group_norm_groups: int = 32
-    momentum: float = 0.1
-    epsilon: float = 1e-5
+    act: str | Activation | None = nn.relu
+    norm: str | Callable[..., nn.Module] = "batchnorm"
     norm_scale_init: Initializer = ones  # zeros: the last norm of a residual branch (zero_init_last)
     dtype: Any = None
     param_dtype: Any = jnp.float32
@@ -187,20 +187,8 @@ class ConvNormAct(nn.Module):
             param_dtype=self.param_dtype,
             name="conv",
         )
-        dtypes = {"dtype": self.dtype, "param_dtype": self.param_dtype}
-        if self.norm == "groupnorm":
-            norm = nn.GroupNorm(
-                self.group_norm_groups,
-                epsilon=self.epsilon,
-                use_fast_variance=False,
-                scale_init=self.norm_scale_init,
-                bias_init=zeros,
-                name="norm",
-                **dtypes,
-            )
-            x = norm(conv(x))
-        elif self.norm != "batchnorm":
-            raise ValueError(f"Unknown norm {self.norm!r}; choose one of: 'batchnorm', 'groupnorm'.")
-        else:
-            x = BatchNorm(self.momentum, self.epsilon, self.norm_scale_init, name="norm", **dtypes)(conv(x), training)
-        return x if self.act is None else self.act(x)
+        norm = get_norm(self.norm)(
+            scale_init=self.norm_scale_init, dtype=self.dtype, param_dtype=self.param_dtype, name="norm"
+        )
+        x = norm(conv(x), training) if isinstance(norm, BatchNorm) else norm(conv(x))
+        return x if self.act is None else get_act(self.act)(x)

@@ -1,17 +1,16 @@
 """Depthwise 2-D convolution, exact and fast on every backend.
 
 XLA's CPU backend lowers a grouped convolution with one channel per group (``feature_group_count == C``) to a
-slow generic loop (≈17× slower than PyTorch for a 7×7 kernel at ConvNeXt's stage-1 shapes). On CPU the same sum is
-written as shift-and-add over the padded map, one multiply-add per kernel tap, which XLA fuses into a single
-vectorised loop over channels; GPU and TPU keep `lax.conv_general_dilated`, which their compilers handle well.
+slow generic loop. On CPU the same sum is written as shift-and-add over the padded map, one multiply-add per kernel
+tap, which XLA fuses into a single vectorised loop over channels; GPU and TPU keep `lax.conv_general_dilated`, which
+their compilers handle well.
 
-On CPU the result goes through `fusion_barrier`: otherwise XLA's library fusions (YNNPACK) pull the taps into the
-following norm/matmul and materialise every shifted copy of the map and every broadcast kernel row.
+On CPU the result goes through `flaim.xla.fusion_barrier`: otherwise XLA's library fusions (YNNPACK) pull the taps
+into the following norm/matmul and materialise every shifted copy of the map and every broadcast kernel row.
 """
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 import jax
@@ -20,6 +19,7 @@ from flax import linen as nn
 
 from flaim.layers.config import by_platform
 from flaim.layers.init import Initializer, VarianceScaling, zeros
+from flaim.xla import fusion_barrier
 
 
 def depthwise_conv2d(x: jax.Array, kernel: jax.Array, bias: jax.Array | None = None, padding: int = 0) -> jax.Array:
@@ -47,21 +47,6 @@ def depthwise_conv2d(x: jax.Array, kernel: jax.Array, bias: jax.Array | None = N
 
     y = by_platform(lambda x, kernel: _shift_add(x, kernel[:, :, 0, :], padding), grouped_conv, x, kernel)
     return fusion_barrier(y if bias is None else y + bias)
-
-
-def fusion_barrier(x: jax.Array) -> jax.Array:
-    """Identity that makes XLA's CPU backend materialise `x` rather than fuse it into its consumers; no-op elsewhere.
-
-    A ``reduce_precision`` to the dtype's own precision changes no value; unlike ``optimization_barrier`` (removed
-    before fusion) it survives to XLA's CPU fusion passes, and its library fusions (YNNPACK: matmuls with their
-    elementwise neighbours) stop at it. Ordinary loop fusions may still fuse through it.
-
-    Args:
-        x: any floating-point array.
-    """
-    info = jnp.finfo(x.dtype)
-    barrier = partial(jax.lax.reduce_precision, exponent_bits=info.nexp, mantissa_bits=info.nmant)
-    return by_platform(barrier, lambda x: x, x)
 
 
 def _shift_add(x: jax.Array, kernel: jax.Array, padding: int) -> jax.Array:

@@ -1,10 +1,26 @@
-"""Stochastic depth (drop path): drop whole residual branches per sample during training."""
+"""Stochastic depth (drop path): drop whole residual branches per sample during training; the per-block rates."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import jax
 import jax.numpy as jnp
+import numpy as np
 from flax import linen as nn
+
+
+def drop_path_rates(rate: float, depths: Sequence[int]) -> list[tuple[float, ...]]:
+    """timm's stochastic-depth schedule: rates rising linearly from 0 at the first block to `rate` at the last,
+    over all stages' blocks in order, returned per stage.
+
+    Args:
+        rate: the model's ``drop_path_rate``.
+        depths: blocks per stage (one entry for a single stack, as in ViT).
+    """
+    rates = np.linspace(0.0, rate, sum(depths)).tolist()
+    starts = np.cumsum([0, *depths[:-1]]).tolist()
+    return [tuple(rates[start : start + depth]) for start, depth in zip(starts, depths, strict=True)]
 
 
 def drop_path(x: jax.Array, rate: float, key: jax.Array) -> jax.Array:

@@ -1,9 +1,11 @@
-"""Transformer MLPs as timm builds them: `Mlp` (fc1 → act → fc2), `GluMlp` (one fc1, gated halves; timm's
-``SwiGLUPacked`` is ``GluMlp(act_layer='silu', gate_last=False)``), `SwiGLU` (separate gate and value fc1) and
-`GatedMlp` (fc1 → act → gate, e.g. gMLP's `SpatialGatingUnit`). Defaults are timm's.
+"""MLPs as timm builds them: `Mlp` (fc1 → act → fc2), `GluMlp` (one fc1, gated halves; timm's ``SwiGLUPacked`` is
+``GluMlp(act_layer='silu', gate_last=False)``), `SwiGLU` (separate gate and value fc1), `GatedMlp` (fc1 → act →
+gate, e.g. gMLP's `SpatialGatingUnit`) and `GlobalResponseNormMlp` (fc1 → act → GRN → fc2, ConvNeXt-V2). Defaults
+are timm's.
 
-Each takes an optional `norm_layer` constructor applied to the hidden features before fc2 (timm's
-``scale_mlp_norm``), and the parameter names match timm's (``fc1``, ``fc2``, ``fc1_g``, ``fc1_x``, ``norm``).
+Each takes an activation by name or as a function, an optional `norm_layer` constructor applied to the hidden
+features before fc2 (timm's ``scale_mlp_norm``), and the parameter names match timm's (``fc1``, ``fc2``, ``fc1_g``,
+``fc1_x``, ``norm``, ``grn``).
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ import jax
 import jax.numpy as jnp
 from flax import linen as nn
 
-from flaim.layers.activations import get_act
+from flaim.layers.activations import Activation, get_act
+from flaim.layers.grn import GlobalResponseNorm
 from flaim.layers.init import normal, ones, trunc_normal, zeros
 from flaim.layers.norm import LayerNorm
+from flaim.xla import fusion_barrier
 
 
 class _MlpBase(nn.Module):
@@ -26,10 +30,13 @@ class _MlpBase(nn.Module):
 
     hidden_features: int
     out_features: int | None = None
-    act_layer: str = "gelu"
+    act_layer: str | Activation = "gelu"
     norm_layer: Callable[..., nn.Module] | None = None
     bias: bool = True
     drop: float = 0.0
+    # On CPU, materialise fc1's and fc2's outputs (`flaim.xla.fusion_barrier`): ConvNeXt's token MLP is faster when
+    # XLA's library fusions keep the activation and the next layer's norm out of the matmuls.
+    fusion_barriers: bool = False
     dtype: Any = None
     param_dtype: Any = jnp.float32
 
@@ -44,15 +51,22 @@ class _MlpBase(nn.Module):
             name=name,
         )
 
+    def fc1_act(self, x: jax.Array) -> jax.Array:
+        """``act(fc1(x))``, `hidden_features` wide."""
+        return get_act(self.act_layer)(self.barrier(self.dense(self.hidden_features, "fc1")(x)))
+
+    def barrier(self, x: jax.Array) -> jax.Array:
+        return fusion_barrier(x) if self.fusion_barriers else x
+
     def hidden_to_out(
-        self, x: jax.Array, out_features: int, training: bool, gate: Callable[..., nn.Module] | None = None
+        self, x: jax.Array, out_features: int, training: bool, gate: nn.Module | None = None
     ) -> jax.Array:
         x = nn.Dropout(self.drop, deterministic=not training)(x)
         if gate is not None:
-            x = gate(name="gate")(x)
+            x = gate(x)
         if self.norm_layer is not None:
             x = self.norm_layer(name="norm")(x)
-        x = self.dense(out_features, "fc2")(x)
+        x = self.barrier(self.dense(out_features, "fc2")(x))
         return nn.Dropout(self.drop, deterministic=not training)(x)
 
 
@@ -63,8 +77,18 @@ class Mlp(_MlpBase):
     @nn.compact
     def __call__(self, x: jax.Array, training: bool = False) -> jax.Array:
         out = self.out_features or x.shape[-1]
-        x = get_act(self.act_layer)(self.dense(self.hidden_features, "fc1")(x))
-        return self.hidden_to_out(x, out, training)
+        return self.hidden_to_out(self.fc1_act(x), out, training)
+
+
+class GlobalResponseNormMlp(_MlpBase):
+    """``fc1 → act → dropout → GRN → fc2 → dropout`` on NHWC maps, GRN pooling over each map (timm's
+    ``GlobalResponseNormMlp``, ConvNeXt-V2)."""
+
+    @nn.compact
+    def __call__(self, x: jax.Array, training: bool = False) -> jax.Array:
+        out = self.out_features or x.shape[-1]
+        grn = GlobalResponseNorm(dtype=self.dtype, param_dtype=self.param_dtype, name="grn")
+        return self.hidden_to_out(self.fc1_act(x), out, training, grn)
 
 
 class GluMlp(_MlpBase):
@@ -135,5 +159,5 @@ class GatedMlp(_MlpBase):
     @nn.compact
     def __call__(self, x: jax.Array, training: bool = False) -> jax.Array:
         out = self.out_features or x.shape[-1]
-        x = get_act(self.act_layer)(self.dense(self.hidden_features, "fc1")(x))
-        return self.hidden_to_out(x, out, training, self.gate_layer)
+        gate = None if self.gate_layer is None else self.gate_layer(name="gate")
+        return self.hidden_to_out(self.fc1_act(x), out, training, gate)

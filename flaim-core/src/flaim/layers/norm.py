@@ -1,4 +1,5 @@
-"""Channel norms for NHWC maps and token/pooled features: timm's LayerNorm(2d), RmsNorm(2d) and SimpleNorm(2d).
+"""Channel norms for NHWC maps and token/pooled features: timm's LayerNorm(2d), RmsNorm(2d) and SimpleNorm(2d); and
+`get_norm`, every norm layer by timm's name.
 
 All normalise over the last axis, so one layer serves timm's channels-first ``*2d`` and channels-last variants.
 Statistics are computed in float32 whatever the compute dtype.
@@ -13,7 +14,9 @@ import jax
 import jax.numpy as jnp
 from flax import linen as nn
 
-from flaim.layers.init import ones, zeros
+from flaim.errors import check_choice
+from flaim.layers.batchnorm import BatchNorm
+from flaim.layers.init import Initializer, ones, zeros
 
 
 def layer_norm(x: jax.Array, scale: jax.Array, bias: jax.Array, eps: float = 1e-6) -> jax.Array:
@@ -93,3 +96,35 @@ class SimpleNorm(_ScaleNorm):
     """`simple_norm` with a learnt ``scale`` (ones)."""
 
     normalize = staticmethod(simple_norm)
+
+
+class GroupNorm(nn.GroupNorm):
+    """PyTorch ``GroupNorm``: 32 groups, eps 1e-5, two-pass variance (flax's ``nn.GroupNorm`` with PyTorch's
+    defaults)."""
+
+    num_groups: int | None = 32
+    epsilon: float = 1e-5
+    use_fast_variance: bool = False
+    scale_init: Initializer = ones
+    bias_init: Initializer = zeros
+
+
+NORMS: dict[str, Callable[..., nn.Module]] = {
+    "layernorm": LayerNorm,
+    "rmsnorm": RmsNorm,
+    "simplenorm": SimpleNorm,
+    "batchnorm": BatchNorm,
+    "groupnorm": GroupNorm,
+}
+
+
+def get_norm(norm: str | Callable[..., nn.Module]) -> Callable[..., nn.Module]:
+    """The norm layer called `norm` in timm (a key of `NORMS`), or `norm` itself when it is a module constructor.
+
+    Args:
+        norm: ``'layernorm'``, ``'rmsnorm'``, ``'simplenorm'``, ``'batchnorm'``, ``'groupnorm'`` or a constructor.
+
+    Raises:
+        ValueError: for an unknown name, listing the known ones.
+    """
+    return norm if callable(norm) else check_choice("norm", norm, NORMS)

@@ -9,15 +9,9 @@ import jax
 import jax.numpy as jnp
 from flax import linen as nn
 
+from flaim.layers.helpers import make_divisible
 from flaim.layers.init import kaiming_fan_out, symmetric_uniform
 from flaim.layers.pool import global_avg_pool
-
-
-def make_divisible(value: float, divisor: int = 8, min_value: int | None = None, round_limit: float = 0.9) -> int:
-    """Round a channel count to a multiple of `divisor`, never below `round_limit` of it (timm's helper)."""
-    min_value = min_value or divisor
-    rounded = max(min_value, int(value + divisor / 2) // divisor * divisor)
-    return rounded + divisor if rounded < round_limit * value else rounded
 
 
 def se_channels(channels: int, rd_ratio: float = 1 / 16, divisor: int = 8) -> int:
