@@ -58,7 +58,8 @@ def lifted_by_platform(cpu: Callable[..., Any], accelerator: Callable[..., Any],
     on a CPU, ``accelerator(module, *args)`` on GPUs and TPUs.
 
     Submodules and variables that either function creates or reads sit at `module`'s own paths (no extra nesting),
-    so both must create the same ones.
+    so both must create the same ones. At init they are created by a plain call of `accelerator`, outside any
+    transform, so that `flaim.random_init` finds each variable its initialiser made.
 
     Args:
         cpu: the CPU formulation, ``(module, *args) -> arrays``.
@@ -66,6 +67,8 @@ def lifted_by_platform(cpu: Callable[..., Any], accelerator: Callable[..., Any],
         module: the (bound) module whose variables the functions use, usually ``self``.
         *args: arrays passed to whichever runs.
     """
+    if module.is_initializing():
+        return accelerator(module, *args)
     return lift_direct_transform(_lifted_by_platform, (cpu, accelerator), module, *args)
 
 
