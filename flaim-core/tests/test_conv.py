@@ -10,8 +10,13 @@ import pytest
 from flaim.layers.conv import IM2COL_MAX_ROWS, conv2d
 
 
-def reference(x: np.ndarray, kernel: np.ndarray, stride: int, padding: int) -> np.ndarray:
+def reference(x: np.ndarray, kernel: np.ndarray, stride: int, padding: int, groups: int = 1) -> np.ndarray:
     """A direct float64 sum over kernel taps, as PyTorch defines the conv (floor division for the output size)."""
+    if groups > 1:  # one group at a time
+        x_groups, k_groups = np.split(x, groups, axis=-1), np.split(kernel, groups, axis=-1)
+        return np.concatenate(
+            [reference(a, b, stride, padding) for a, b in zip(x_groups, k_groups, strict=True)], axis=-1
+        )
     kh, kw = kernel.shape[:2]
     xp = np.pad(x.astype(np.float64), ((0, 0), (padding, padding), (padding, padding), (0, 0)))
     h = (xp.shape[1] - kh) // stride + 1
@@ -49,6 +54,21 @@ def test_matches_direct_sum(
     expected = reference(x, w, stride, padding)
     assert y.shape == expected.shape
     assert np.abs(y - expected).max() / np.abs(expected).max() < 1e-6
+
+
+@pytest.mark.parametrize(("kernel", "stride"), [(3, 1), (7, 1), (3, 2)])  # stride 2: XLA's grouped convolution
+@pytest.mark.parametrize("kernels", ["auto", "accelerator"])
+def test_depthwise_groups(kernel: int, stride: int, kernels: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``groups == C``: stride 1 goes to the depthwise kernel (on CPU no grouped convolution is left)."""
+    monkeypatch.setenv("FLAIM_KERNELS", kernels)
+    rng = np.random.default_rng(kernel * 10 + stride)
+    x = rng.standard_normal((2, 11, 11, 6), dtype=np.float32)
+    w = rng.standard_normal((kernel, kernel, 1, 6), dtype=np.float32)
+    fn = jax.jit(lambda x, w: conv2d(x, w, None, stride, kernel // 2, groups=6))
+    expected = reference(x, w, stride, kernel // 2, groups=6)
+    assert np.abs(np.asarray(fn(x, w)) - expected).max() / np.abs(expected).max() < 1e-6
+    grouped = "feature_group_count = 6" in fn.lower(x, w).as_text()
+    assert grouped == (kernels == "accelerator" or stride > 1)
 
 
 def test_route_threshold_is_exercised() -> None:

@@ -14,6 +14,7 @@ from flax import linen as nn
 from flaim.layers.activations import Activation, get_act
 from flaim.layers.batchnorm import BatchNorm
 from flaim.layers.config import by_platform
+from flaim.layers.depthwise import depthwise_conv2d
 from flaim.layers.init import Initializer, kaiming_fan_out, ones, zeros
 from flaim.layers.norm import get_norm
 
@@ -43,6 +44,7 @@ def conv2d(
     sums: 1×1 convs over channels (a strided one subsamples first), non-overlapping ones (kernel = stride, no
     padding: patch embeddings, ConvNeXt downsampling) over patches, and convs with few output positions
     (`IM2COL_MAX_ROWS`) over gathered windows, the last on CPU only (`flaim.layers.config.by_platform`).
+    Stride-1 depthwise convs (``groups == C_in == C_out``) are `flaim.layers.depthwise.depthwise_conv2d`.
 
     Args:
         x: input, (B, H, W, C_in).
@@ -67,6 +69,8 @@ def conv2d(
             feature_group_count=groups,
         )
 
+    if groups > 1 and groups == x.shape[-1] == kernel.shape[-1] and stride == 1 and dilation == 1:
+        return depthwise_conv2d(x, kernel, bias, padding)  # XLA's CPU grouped conv is a slow generic loop
     if dense and padding == 0 and (kh, kw) in ((1, 1), (stride, stride)):
         y = _patch_matmul(x, kernel, stride)
     elif dense:
