@@ -92,12 +92,12 @@ def _kernel_grad(x: jax.Array, g: jax.Array, kh: int, kw: int, padding: int) -> 
     """``dk[i, j, c] = sum over b, y, x of xpad[b, y + i, x + j, c] * g[b, y, x, c]``, in float32.
 
     Autodiff gives ``kh * kw`` reductions over the map, which XLA's CPU backend runs slowly on large maps (its
-    grouped-convolution weight gradient, a generic loop, is slower still). On maps of at least two kernel blocks
-    each way, `g` is cut into ``kh × kw`` blocks and `xpad` into the overlapping ``(2kh-1) × (2kw-1)`` windows that
-    meet them; one matrix product per channel, contracting batch and block positions, pairs every window offset
-    with every block offset, and tap ``(i, j)`` sums the pairs ``(i, j)`` apart: about 3.5× the minimal
-    multiply-adds, but 4-5× faster than the reductions at ConvNeXt's stage 1-3 shapes. Smaller maps keep the
-    reductions (there the product's output would outgrow its inputs).
+    grouped-convolution weight gradient is faster, but 2-2.5× slower than what follows). On maps of at least two
+    kernel blocks each way, `g` is cut into ``kh × kw`` blocks and `xpad` into the overlapping
+    ``(2kh-1) × (2kw-1)`` windows that meet them; one matrix product per channel, contracting batch and block
+    positions, pairs every window offset with every block offset, and tap ``(i, j)`` sums the pairs ``(i, j)``
+    apart: about 3.5× the minimal multiply-adds, but 4-5× faster than the reductions at ConvNeXt's stage 1-3
+    shapes. Smaller maps keep the reductions (there the product's output would outgrow its inputs).
     """
     b, h, w, c = g.shape
     zero = jnp.zeros((), x.dtype)
