@@ -4,11 +4,14 @@ routes (blocked matrix product on maps of two kernel blocks or more, per-tap sum
 
 from __future__ import annotations
 
+import re
+
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
 
+import flaim
 from flaim.layers.depthwise import _correlate, depthwise_conv2d
 
 
@@ -95,3 +98,18 @@ def test_second_order_and_remat(monkeypatch: pytest.MonkeyPatch) -> None:
     for fn in (jax.grad, lambda f: jax.grad(lambda x, w: jnp.vdot(jax.grad(f, 1)(x, w), w), (0, 1))):
         for a, b in zip(jax.tree.leaves(fn(fast)(x, kernel)), jax.tree.leaves(fn(plain)(x, kernel)), strict=True):
             np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4 * np.abs(b).max())
+
+
+@pytest.mark.parametrize("size", [20, 56])
+def test_taps_computed_once(size: int) -> None:
+    """On CPU the 49 taps are written to memory once (`flaim.xla.materialize`) rather than recomputed in each pass
+    of the norm that reads them (XLA did so at batch 1: three copies of the taps to compile and run)."""
+    x, kernel = np.zeros((1, size, size, 16), np.float32), np.zeros((7, 7, 1, 16), np.float32)
+
+    def conv_norm(x: jax.Array, kernel: jax.Array) -> jax.Array:
+        y = depthwise_conv2d(x, kernel, None, 3)
+        mean = y.mean(-1, keepdims=True)
+        return (y - mean) * jax.lax.rsqrt(((y - mean) ** 2).mean(-1, keepdims=True) + 1e-6)
+
+    hlo = flaim.jit(conv_norm).lower(x, kernel).compile().as_text()
+    assert sum(computation.count(" slice(") >= 49 for computation in re.split(r"\n(?=\S)", hlo)) == 1

@@ -6,7 +6,9 @@ from __future__ import annotations
 import jax
 import numpy as np
 import pytest
+from flax import linen as nn
 
+from flaim import random_init
 from flaim.layers import init
 
 CASES = [  # (initialiser, shape)
@@ -52,3 +54,21 @@ def test_recording_notes_each_value_with_its_initializer() -> None:
         other = init.trunc_normal(0.02)(jax.random.key(0), (2, 2))
     assert record == {id(value): (value, init.zeros), id(other): (other, init.trunc_normal(0.02))}
     init.ones(None, (1,))  # outside the block: nothing noted, no error
+    with init.recording(placeholders=True) as record:
+        placeholder = init.trunc_normal(0.02)(jax.random.key(0), (2, 2))
+    assert record == {id(placeholder): (placeholder, init.trunc_normal(0.02))} and not placeholder.any()
+
+
+def test_plan_leaves_host_draws_out_of_its_trace() -> None:
+    """With a concrete key the host samples these variables, so the trace holds no random draws (they were most of
+    its tracing time); under a traced key every variable comes from the trace, so the draws are in it."""
+
+    class Net(nn.Module):
+        @nn.compact
+        def __call__(self, x: jax.Array, training: bool = False) -> jax.Array:
+            return nn.Dense(4, kernel_init=init.trunc_normal(0.02), bias_init=init.zeros)(x)
+
+    assert "random_bits" not in str(random_init.plan(Net(), jax.random.key(0)).jaxpr)
+    jaxprs = []
+    jax.eval_shape(lambda key: jaxprs.append(str(random_init.plan(Net(), key).jaxpr)), jax.random.key(0))
+    assert "random_bits" in jaxprs[0]

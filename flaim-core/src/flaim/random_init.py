@@ -21,6 +21,7 @@ from flax import linen as nn
 
 from flaim import sharding as placement
 from flaim.convert import flatten
+from flaim.layers.config import tracing_for
 from flaim.layers.init import HostInitializer, recording
 from flaim.xla import jit_run_once
 
@@ -37,20 +38,26 @@ class InitPlan:
 
 
 def plan(model: nn.Module, key: jax.Array) -> InitPlan:
-    """Trace ``model.init`` on a dummy input the size of ``model.img_size`` (224 px if it has none)."""
+    """Trace ``model.init`` on a dummy input the size of ``model.img_size`` (224 px if it has none).
+
+    With a concrete `key`, the variables numpy can sample come from the host (`random_variables`), so their
+    random draws are left out of the trace (zeros stand in: tracing the draws was most of the trace's time).
+    """
     size = getattr(model, "img_size", None) or 224
     size = size if isinstance(size, tuple | list) else (size, size)
     dummy = jax.ShapeDtypeStruct((1, *size, getattr(model, "in_chans", 3)), jnp.float32)
     host: dict[str, HostInitializer] = {}
+    placeholders = _seed(key) is not None
 
     def variables(key: jax.Array) -> dict[str, Any]:
-        with recording() as record:
+        with recording(placeholders) as record:
             variables = model.init(key, jnp.zeros(dummy.shape, dummy.dtype), training=False)
             flat = flatten({k: v for k, v in variables.items() if k in _KEPT_COLLECTIONS})
             host.update({path: record[id(v)][1] for path, v in flat.items() if id(v) in record})
         return flat
 
-    jaxpr, shapes = jax.make_jaxpr(variables, return_shape=True)(key)
+    with tracing_for("accelerator"):  # any formulation gives the same variables; these trace fastest
+        jaxpr, shapes = jax.make_jaxpr(variables, return_shape=True)(key)
     return InitPlan(shapes, host, jaxpr)
 
 

@@ -1,4 +1,4 @@
-"""`jit`: ``jax.jit`` with the XLA compiler options flaim's models run fastest with; `fusion_barrier`.
+"""`jit`: ``jax.jit`` with the XLA compiler options flaim's models run fastest with; `fusion_barrier`, `materialize`.
 
 On CPU, XLA hands dense convolutions to YNNPACK by default. For ResNet's convolutions XLA's own convolution is faster,
 so `jit` keeps YNNPACK for matrix products and reductions only (ViT's and ConvNeXt's dense convolutions are matrix
@@ -27,14 +27,29 @@ RUN_ONCE_COMPILER_OPTIONS = {"xla_backend_optimization_level": 1}
 
 
 def jit(fun: Callable[..., Any], **jit_kwargs: Any) -> Any:
-    """``jax.jit(fun, **jit_kwargs)``, adding `CPU_COMPILER_OPTIONS` when JAX's default backend is the CPU.
+    """``jax.jit(fun, **jit_kwargs)`` for JAX's default backend: on the CPU with `CPU_COMPILER_OPTIONS`, and traced
+    with only that backend's formulations of flaim's layers (`flaim.layers.config.tracing_for`), where ``jax.jit``
+    traces every platform's and picks one at lowering (use ``jax.jit`` to export for other platforms).
 
     ``compiler_options`` passed by the caller are kept and win over flaim's.
     """
-    options = _cpu_options() if jax.default_backend() == "cpu" else {}
+    platform = jax.default_backend()
+    options = _cpu_options() if platform == "cpu" else {}
     if options:
         jit_kwargs["compiler_options"] = {**options, **(jit_kwargs.get("compiler_options") or {})}
-    return jax.jit(fun, **jit_kwargs)
+    return jax.jit(_traced_for("cpu" if platform == "cpu" else "accelerator", fun), **jit_kwargs)
+
+
+def _traced_for(kernels: str, fun: Callable[..., Any]) -> Callable[..., Any]:
+    """`fun`, traced with only the `kernels` formulations of flaim's layers (`flaim.layers.config.tracing_for`)."""
+    from flaim.layers.config import tracing_for  # flaim.layers imports this module
+
+    @functools.wraps(fun)
+    def traced(*args: Any, **kwargs: Any) -> Any:
+        with tracing_for(kernels):
+            return fun(*args, **kwargs)
+
+    return traced
 
 
 def jit_run_once(fun: Callable[..., Any], **jit_kwargs: Any) -> Any:
@@ -60,6 +75,26 @@ def fusion_barrier(x: jax.Array) -> jax.Array:
     info = jnp.finfo(x.dtype)
     barrier = functools.partial(jax.lax.reduce_precision, exponent_bits=info.nexp, mantissa_bits=info.nmant)
     return by_platform(barrier, lambda x: x, x)
+
+
+def materialize(x: jax.Array) -> jax.Array:
+    """Identity that makes XLA's CPU backend write `x` to memory once for all its consumers; no-op elsewhere.
+
+    XLA copies an elementwise producer into every consumer fusion it deems cheap to recompute: a LayerNorm after a
+    depthwise conv recomputed the conv's 49 taps in each of its three passes (three times the conv's compile and
+    run time at batch 1). Writing `x`'s first element over itself (a dynamic-update-slice, which XLA does not fuse
+    into consumers) makes `x` a buffer; like `fusion_barrier`, it also keeps library fusions out.
+
+    Args:
+        x: an array of at least one dimension.
+    """
+    from flaim.layers.config import by_platform  # flaim.layers imports this module
+
+    def rewrite_first(x: jax.Array) -> jax.Array:
+        first = jax.lax.slice(x, (0,) * x.ndim, (1,) * x.ndim)
+        return jax.lax.dynamic_update_slice(x, first, (jnp.zeros((), jnp.int32),) * x.ndim)
+
+    return by_platform(rewrite_first, lambda x: x, x)
 
 
 @functools.cache

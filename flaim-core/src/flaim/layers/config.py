@@ -3,9 +3,11 @@ the CPU and which for GPUs/TPUs.
 
 By default the choice is made when the program is lowered for a platform (`jax.lax.platform_dependent`), not when
 it is traced: a program traced on a CPU host and exported for ``platforms=("cuda",)`` carries the GPU formulation,
-and a multi-platform export carries both. ``FLAIM_KERNELS`` overrides it for every layer, read at each trace:
+and a multi-platform export carries both. Tracing both costs time, so a tracer that knows its one platform says so
+with `tracing_for` (`flaim.jit` does, for the backend it compiles for; so does the shape-only trace of random init)
+and only that formulation is traced. ``FLAIM_KERNELS`` overrides both for every layer, read at each trace:
 
-- ``auto`` (default): per lowering platform, as above;
+- ``auto`` (default): per platform, as above;
 - ``cpu``: the CPU formulations everywhere;
 - ``accelerator``: the GPU/TPU formulations everywhere (so CPU-only CI can run and test them).
 """
@@ -13,7 +15,9 @@ and a multi-platform export carries both. ``FLAIM_KERNELS`` overrides it for eve
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import partial
 from typing import Any, TypeVar
 
@@ -25,6 +29,7 @@ from flax.linen.transforms import lift_direct_transform
 M = TypeVar("M", bound=nn.Module)
 ENV = "FLAIM_KERNELS"
 MODES = ("auto", "cpu", "accelerator")
+_TRACING_FOR: ContextVar[str | None] = ContextVar("flaim_tracing_for", default=None)
 
 
 def kernels_mode() -> str:
@@ -35,10 +40,29 @@ def kernels_mode() -> str:
     return mode
 
 
+@contextmanager
+def tracing_for(kernels: str) -> Iterator[None]:
+    """Within this context, `by_platform` traces only one set of formulations instead of deciding at lowering.
+
+    It applies to what is traced inside it: a function that ``jax.jit`` has already traced keeps its trace.
+
+    Args:
+        kernels: ``'cpu'`` or ``'accelerator'`` (GPU/TPU).
+    """
+    if kernels not in MODES[1:]:
+        raise ValueError(f"tracing_for({kernels!r}): choose one of: {', '.join(MODES[1:])}.")
+    token = _TRACING_FOR.set(kernels)
+    try:
+        yield
+    finally:
+        _TRACING_FOR.reset(token)
+
+
 def by_platform(cpu: Callable[..., Any], accelerator: Callable[..., Any], *args: Any) -> Any:
     """``cpu(*args)`` where the program runs on a CPU, ``accelerator(*args)`` on GPUs and TPUs.
 
-    Both functions must return the same shapes and dtypes. Decided at lowering, unless ``FLAIM_KERNELS`` forces one.
+    Both functions must return the same shapes and dtypes. Decided at lowering, unless ``FLAIM_KERNELS`` forces one
+    or the trace is `tracing_for` one platform.
 
     Args:
         cpu: the CPU formulation.
@@ -46,6 +70,8 @@ def by_platform(cpu: Callable[..., Any], accelerator: Callable[..., Any], *args:
         *args: arrays passed to whichever runs.
     """
     mode = kernels_mode()
+    if mode == "auto":
+        mode = _TRACING_FOR.get() or mode
     if mode == "cpu":
         return cpu(*args)
     if mode == "accelerator":

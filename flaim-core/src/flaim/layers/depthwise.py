@@ -5,8 +5,9 @@ slow generic loop. On CPU the same sum is written as shift-and-add over the padd
 tap, which XLA fuses into a single vectorised loop over channels; GPU and TPU keep `lax.conv_general_dilated`, which
 their compilers handle well.
 
-On CPU the result goes through `flaim.xla.fusion_barrier`: otherwise XLA's library fusions (YNNPACK) pull the taps
-into the following norm/matmul and materialise every shifted copy of the map and every broadcast kernel row.
+On CPU the result goes through `flaim.xla.materialize`: otherwise XLA recomputes the taps in each pass of the norm
+that follows, and its library fusions (YNNPACK) pull them into the next matmul, materialising every shifted copy of
+the map and every broadcast kernel row.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from flax import linen as nn
 
 from flaim.layers.config import by_platform
 from flaim.layers.init import Initializer, VarianceScaling, zeros
-from flaim.xla import fusion_barrier
+from flaim.xla import materialize
 
 
 def depthwise_conv2d(x: jax.Array, kernel: jax.Array, bias: jax.Array | None = None, padding: int = 0) -> jax.Array:
@@ -47,8 +48,14 @@ def depthwise_conv2d(x: jax.Array, kernel: jax.Array, bias: jax.Array | None = N
             feature_group_count=x.shape[-1],
         )
 
-    y = by_platform(lambda x, kernel: _shift_add(x, kernel[:, :, 0, :], padding), grouped_conv, x, kernel)
-    return fusion_barrier(y if bias is None else y + bias)
+    y = by_platform(partial(_cpu_depthwise, padding=padding), grouped_conv, x, kernel)
+    return materialize(y if bias is None else y + bias)
+
+
+@partial(jax.jit, static_argnames="padding")
+def _cpu_depthwise(x: jax.Array, kernel: jax.Array, padding: int) -> jax.Array:
+    """`_shift_add` of an HWIO kernel; jitted, so that it is traced once per shape (a stage's blocks share it)."""
+    return _shift_add(x, kernel[:, :, 0, :], padding)
 
 
 @partial(jax.custom_vjp, nondiff_argnums=(2,))

@@ -19,17 +19,22 @@ import numpy as np
 
 Initializer = Any  # (key, shape, dtype) -> array
 
-_RECORD: contextvars.ContextVar[dict[int, tuple[Any, HostInitializer]] | None] = contextvars.ContextVar(
+_RECORD: contextvars.ContextVar[tuple[dict[int, tuple[Any, HostInitializer]], bool] | None] = contextvars.ContextVar(
     "flaim_init_record", default=None
 )
 
 
 @contextlib.contextmanager
-def recording() -> Iterator[dict[int, tuple[Any, HostInitializer]]]:
-    """Within the block, every `HostInitializer` call notes ``id(value) → (value, initializer)`` in the dict given."""
-    token = _RECORD.set({})
+def recording(placeholders: bool = False) -> Iterator[dict[int, tuple[Any, HostInitializer]]]:
+    """Within the block, every `HostInitializer` call notes ``id(value) → (value, initializer)`` in the dict given.
+
+    Args:
+        placeholders: return zeros instead of drawing (for a trace that needs the initialisers, not their values:
+            random draws are many operations to trace).
+    """
+    token = _RECORD.set(({}, placeholders))
     try:
-        yield _RECORD.get()
+        yield _RECORD.get()[0]
     finally:
         _RECORD.reset(token)
 
@@ -38,10 +43,12 @@ class HostInitializer:
     """A flax initialiser whose distribution numpy can also sample (`sample`), float32 on the host."""
 
     def __call__(self, key: jax.Array | None, shape: Sequence[int], dtype: Any = jnp.float32) -> jax.Array:
-        value = self.draw(key, tuple(shape), dtype)
-        record = _RECORD.get()
-        if record is not None:
-            record[id(value)] = (value, self)  # the value is kept alive so that its id stays unique
+        recorded = _RECORD.get()
+        if recorded is None:
+            return self.draw(key, tuple(shape), dtype)
+        record, placeholders = recorded
+        value = jnp.zeros(shape, dtype) if placeholders else self.draw(key, tuple(shape), dtype)
+        record[id(value)] = (value, self)  # the value is kept alive so that its id stays unique
         return value
 
     def draw(self, key: jax.Array | None, shape: tuple[int, ...], dtype: Any) -> jax.Array:
