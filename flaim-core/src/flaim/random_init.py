@@ -40,25 +40,34 @@ class InitPlan:
 def plan(model: nn.Module, key: jax.Array) -> InitPlan:
     """Trace ``model.init`` on a dummy input the size of ``model.img_size`` (224 px if it has none).
 
-    With a concrete `key`, the variables numpy can sample come from the host (`random_variables`), so their
-    random draws are left out of the trace (zeros stand in: tracing the draws was most of the trace's time).
+    With a concrete `key`, the trace first leaves the random draws out (zeros stand in; tracing the draws was most
+    of its time). That trace is kept when numpy samples every variable (`random_variables`), so its values are
+    never used; otherwise (another initialiser, or flaim's inside a transform such as ``nn.remat``, which the record
+    cannot see through) `model` is traced again with the draws.
     """
     size = getattr(model, "img_size", None) or 224
     size = size if isinstance(size, tuple | list) else (size, size)
     dummy = jax.ShapeDtypeStruct((1, *size, getattr(model, "in_chans", 3)), jnp.float32)
-    host: dict[str, HostInitializer] = {}
-    placeholders = _seed(key) is not None
 
-    def variables(key: jax.Array) -> dict[str, Any]:
-        with recording(placeholders) as record:
-            variables = model.init(key, jnp.zeros(dummy.shape, dummy.dtype), training=False)
-            flat = flatten({k: v for k, v in variables.items() if k in _KEPT_COLLECTIONS})
-            host.update({path: record[id(v)][1] for path, v in flat.items() if id(v) in record})
-        return flat
+    def trace(placeholders: bool) -> InitPlan:
+        host: dict[str, HostInitializer] = {}
 
-    with tracing_for("accelerator"):  # any formulation gives the same variables; these trace fastest
-        jaxpr, shapes = jax.make_jaxpr(variables, return_shape=True)(key)
-    return InitPlan(shapes, host, jaxpr)
+        def variables(key: jax.Array) -> dict[str, Any]:
+            with recording(placeholders) as record:
+                variables = model.init(key, jnp.zeros(dummy.shape, dummy.dtype), training=False)
+                flat = flatten({k: v for k, v in variables.items() if k in _KEPT_COLLECTIONS})
+                host.update({path: record[id(v)][1] for path, v in flat.items() if id(v) in record})
+            return flat
+
+        with tracing_for("accelerator"):  # any formulation gives the same variables; these trace fastest
+            jaxpr, shapes = jax.make_jaxpr(variables, return_shape=True)(key)
+        return InitPlan(shapes, host, jaxpr)
+
+    if _seed(key) is not None:
+        init_plan = trace(placeholders=True)
+        if len(init_plan.host) == len(init_plan.shapes):
+            return init_plan
+    return trace(placeholders=False)
 
 
 def random_variables(
@@ -118,7 +127,7 @@ def _traced(
 
     wanted = set(paths)
     keep = [path in wanted for path in init_plan.shapes]
-    jaxpr = dce_jaxpr(init_plan.jaxpr.jaxpr, keep)[0]
+    jaxpr = dce_jaxpr(init_plan.jaxpr.jaxpr, keep, instantiate=True)[0]  # keeps the key, even if unused
     names = [path for path, kept in zip(init_plan.shapes, keep, strict=True) if kept]
 
     def init(key: jax.Array) -> dict[str, Any]:
