@@ -4,10 +4,11 @@ on every platform's formulation; with a symbolic batch the im2col choice is made
 from __future__ import annotations
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from flaim.layers.conv import IM2COL_MAX_ROWS, conv2d
+from flaim.layers.conv import IM2COL_MAX_ROWS, channel_matmul, conv2d
 
 
 def reference(x: np.ndarray, kernel: np.ndarray, stride: int, padding: int, groups: int = 1) -> np.ndarray:
@@ -88,3 +89,33 @@ def test_symbolic_batch_chooses_the_route_in_the_program() -> None:
         x = rng.standard_normal((batch, 9, 9, 5), dtype=np.float32)
         expected = reference(x, w, 1, 1)
         assert np.abs(exported.call(x) - expected).max() / np.abs(expected).max() < 1e-6
+
+
+@pytest.mark.parametrize(
+    ("shape", "features", "dtype", "tol"),
+    [
+        ((2, 5, 3, 4), 9, np.float32, 1e-6),  # widening: x on the left of the kernel gradient
+        ((2, 5, 3, 9), 4, np.float32, 1e-6),  # narrowing: the output gradient on the left
+        ((7, 6), 6, np.float32, 1e-6),
+        ((2, 5, 3, 4), 9, jnp.bfloat16, 1e-2),
+    ],
+)
+def test_channel_matmul_gradient_matches_autodiff(
+    shape: tuple[int, ...], features: int, dtype: np.dtype, tol: float
+) -> None:
+    """Value and both gradients of the custom VJP equal autodiff of ``jnp.dot``, shapes and dtypes included."""
+    rng = np.random.default_rng(features)
+    x = jnp.asarray(rng.standard_normal(shape, dtype=np.float32), dtype)
+    kernel = jnp.asarray(rng.standard_normal((shape[-1], features), dtype=np.float32), dtype)
+    weights = rng.standard_normal((*shape[:-1], features), dtype=np.float32)
+
+    def loss(fn):
+        return lambda x, k: jnp.sum(fn(x, k).astype(jnp.float32) * weights)
+
+    assert channel_matmul(x, kernel).dtype == dtype
+    np.testing.assert_array_equal(jax.jit(channel_matmul)(x, kernel), jnp.dot(x, kernel))
+    grads = jax.jit(jax.grad(loss(channel_matmul), argnums=(0, 1)))(x, kernel)
+    for got, want in zip(grads, jax.grad(loss(jnp.dot), argnums=(0, 1))(x, kernel), strict=True):
+        assert got.shape == want.shape and got.dtype == want.dtype
+        want = np.asarray(want, np.float32)
+        np.testing.assert_allclose(np.asarray(got, np.float32), want, rtol=tol, atol=tol * np.abs(want).max())

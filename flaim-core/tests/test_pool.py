@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 
@@ -42,3 +43,21 @@ def test_max_pool_equals_reduce_window_with_its_gradient(kernel: int, stride: in
     weights = np.random.default_rng(1).standard_normal(reference(x).shape, dtype=np.float32)
     grad, expected = (jax.jit(jax.grad(lambda x, f=f: (f(x) * weights).sum()))(x) for f in (pool, reference))
     np.testing.assert_array_equal(grad, expected)
+
+
+@pytest.mark.parametrize(("shape", "dtype"), [((1, 10, 8, 3), np.float32), ((2, 9, 9, 4), jnp.bfloat16)])
+def test_max_pool_gradient_even_sizes_and_bf16(shape: tuple[int, ...], dtype: np.dtype) -> None:
+    """The hand-written max-pool gradient is the reduce-window's on an even map (ResNet's stem) and in bfloat16."""
+    x = jnp.asarray(np.maximum(np.round(np.random.default_rng(2).standard_normal(shape) * 2), 0), dtype)
+    pads = [(0, 0), (1, 1), (1, 1), (0, 0)]
+
+    def reference(x: jax.Array) -> jax.Array:
+        return jax.lax.reduce_window(x, np.array(-np.inf, dtype), jax.lax.max, (1, 3, 3, 1), (1, 2, 2, 1), pads)
+
+    weights = jnp.asarray(np.random.default_rng(3).standard_normal(reference(x).shape), dtype)
+    grad, expected = (
+        jax.jit(jax.grad(lambda x, f=f: (f(x) * weights).astype(jnp.float32).sum()))(x)
+        for f in (lambda x: max_pool(x, 3, 2, 1), reference)
+    )
+    assert grad.dtype == expected.dtype == dtype
+    np.testing.assert_array_equal(np.asarray(grad, np.float32), np.asarray(expected, np.float32))

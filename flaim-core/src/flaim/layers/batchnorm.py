@@ -1,7 +1,14 @@
-"""BatchNorm with PyTorch's semantics: biased batch variance to normalise, unbiased variance in the running stats."""
+"""BatchNorm with PyTorch's semantics: biased batch variance to normalise, unbiased variance in the running stats.
+
+Training mode normalises through `batch_norm_train`, whose hand-written gradient is one pass over the input for
+both per-channel sums and one for the input gradient; autodiff of the plain formulation spreads the same maths
+over more reductions and element-wise passes, which XLA's CPU backend then fuses into slow transposed copies for
+the next 1×1 conv's kernel gradient. Figures in benchmarks/README.md.
+"""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import jax
@@ -29,6 +36,69 @@ def batch_norm(
     f = _stats_dtype(x.dtype)
     mul = scale.astype(f) * jax.lax.rsqrt(var.astype(f) + epsilon)
     return ((x.astype(f) - mean.astype(f)) * mul + bias.astype(f)).astype(x.dtype)
+
+
+def batch_norm_train(
+    x: jax.Array, scale: jax.Array, bias: jax.Array, epsilon: float
+) -> tuple[jax.Array, jax.Array, jax.Array]:
+    """`batch_norm` with the batch statistics of `x`; returns the output, the batch mean and the biased variance.
+
+    Values as autodiff of the plain formulation (mean, centred variance, `batch_norm`) gives, gradients included
+    (also through the returned mean and variance), computed by a custom VJP.
+
+    Args:
+        x: features, channels last, more than one value per channel.
+        scale: per-channel gain.
+        bias: per-channel shift.
+        epsilon: added to the variance.
+    """
+    return _batch_norm_train(x, scale, bias, epsilon)
+
+
+def _batch_stats(x: jax.Array) -> tuple[jax.Array, jax.Array]:
+    axes = tuple(range(x.ndim - 1))
+    xf = x.astype(_stats_dtype(x.dtype))
+    mean = xf.mean(axes)
+    return mean, jnp.square(xf - mean).mean(axes)
+
+
+@partial(jax.custom_vjp, nondiff_argnums=(3,))
+def _batch_norm_train(
+    x: jax.Array, scale: jax.Array, bias: jax.Array, epsilon: float
+) -> tuple[jax.Array, jax.Array, jax.Array]:
+    mean, var = _batch_stats(x)
+    return batch_norm(x, mean, var, scale, bias, epsilon), mean, var
+
+
+def _batch_norm_train_forward(
+    x: jax.Array, scale: jax.Array, bias: jax.Array, epsilon: float
+) -> tuple[tuple[jax.Array, jax.Array, jax.Array], tuple[jax.Array, ...]]:
+    out = _batch_norm_train(x, scale, bias, epsilon)
+    return out, (x, out[1], out[2], scale, bias)
+
+
+def _batch_norm_train_backward(
+    epsilon: float, residuals: tuple[jax.Array, ...], cotangents: tuple[jax.Array, jax.Array, jax.Array]
+) -> tuple[jax.Array, jax.Array, jax.Array]:
+    x, mean, var, scale, bias = residuals
+    grad, grad_mean, grad_var = cotangents
+    f = mean.dtype
+    axes = tuple(range(x.ndim - 1))
+    n = x.size // x.shape[-1]
+    rstd = jax.lax.rsqrt(var + epsilon)
+    centred = x.astype(f) - mean
+    g = grad.astype(f)
+    # One pass over g and x for both sums: the bias and scale gradients.
+    grad_bias = g.sum(axes)
+    grad_scale = (g * centred).sum(axes) * rstd
+    gain = scale.astype(f) * rstd
+    # d/dx of (x - mean) * gain with mean and var the batch's, plus the direct mean / variance cotangents.
+    slope = 2 * grad_var / n - gain * rstd * grad_scale / n
+    grad_x = gain * (g - grad_bias / n) + slope * centred + grad_mean / n
+    return grad_x.astype(x.dtype), grad_scale.astype(scale.dtype), grad_bias.astype(bias.dtype)
+
+
+_batch_norm_train.defvjp(_batch_norm_train_forward, _batch_norm_train_backward)
 
 
 def _stats_dtype(dtype: Any) -> Any:
@@ -66,13 +136,10 @@ class BatchNorm(nn.Module):
                 f"BatchNorm in training mode needs more than one value per channel, got input shape {x.shape}: "
                 f"train with a batch of at least 2 (or larger images), or use training=False."
             )
-        axes = tuple(range(x.ndim - 1))
-        xf = x.astype(_stats_dtype(x.dtype))
-        mean = xf.mean(axes)
-        var = jnp.square(xf - mean).mean(axes)
+        y, mean, var = batch_norm_train(x, scale, bias, self.epsilon)
         if not self.is_initializing():
             n = x.size // features
             m = self.momentum
             ra_mean.value = ((1 - m) * ra_mean.value + m * mean).astype(ra_mean.value.dtype)
             ra_var.value = ((1 - m) * ra_var.value + m * var * (n / max(n - 1, 1))).astype(ra_var.value.dtype)
-        return batch_norm(x, mean, var, scale, bias, self.epsilon)
+        return y

@@ -51,13 +51,38 @@ def _max_pool(x: jax.Array, kernel: int, stride: int, padding: int) -> jax.Array
     return x
 
 
-def _max_pool_forward(x: jax.Array, kernel: int, stride: int, padding: int) -> tuple[jax.Array, jax.Array]:
-    return _max_pool(x, kernel, stride, padding), x
+def _max_pool_forward(
+    x: jax.Array, kernel: int, stride: int, padding: int
+) -> tuple[jax.Array, tuple[jax.Array, jax.Array]]:
+    y = _max_pool(x, kernel, stride, padding)
+    return y, (x, y)
 
 
-def _max_pool_backward(kernel: int, stride: int, padding: int, x: jax.Array, grad: jax.Array) -> tuple[jax.Array]:
-    pads = [(padding, padding)] * 2
-    return jax.vjp(lambda x: _window(x, -jnp.inf, jax.lax.max, kernel, stride, pads), x)[1](grad)
+def _max_pool_backward(
+    kernel: int, stride: int, padding: int, residuals: tuple[jax.Array, jax.Array], grad: jax.Array
+) -> tuple[jax.Array]:
+    # The reduce-window's gradient (each window's to its first maximum in row-major order, as in PyTorch) in
+    # element-wise passes: XLA's CPU select-and-scatter gathers window indices and scatters, ≈10× slower. Each
+    # window offset claims the windows whose maximum it holds and no earlier offset did; its gradients go back to
+    # the input through an interior-padded (strided) placement. Offsets are added in reverse, so each input value
+    # sums its windows in row-major order, as the scatter does.
+    x, y = residuals
+    xp = jnp.pad(x, [(0, 0), (padding, padding), (padding, padding), (0, 0)], constant_values=-jnp.inf)
+    taken = jnp.zeros(y.shape, bool)
+    placed = []
+    for i in range(kernel):
+        for j in range(kernel):
+            view = xp[:, i : i + stride * (y.shape[1] - 1) + 1 : stride, j : j + stride * (y.shape[2] - 1) + 1 : stride]
+            hit = (view == y) & ~taken
+            taken = taken | hit
+            edges = [(0, 0, 0)]
+            for offset, out, size in ((i, y.shape[1], xp.shape[1]), (j, y.shape[2], xp.shape[2])):
+                edges.append((offset, size - offset - stride * (out - 1) - 1, stride - 1))
+            placed.append(
+                jax.lax.pad(jnp.where(hit, grad, 0).astype(x.dtype), np.array(0, x.dtype), [*edges, (0, 0, 0)])
+            )
+    grad_x = functools.reduce(jnp.add, placed[::-1])
+    return (grad_x[:, padding : padding + x.shape[1], padding : padding + x.shape[2]],)
 
 
 _max_pool.defvjp(_max_pool_forward, _max_pool_backward)
