@@ -44,7 +44,8 @@ def conv2d(
     sums: 1×1 convs over channels (a strided one subsamples first), non-overlapping ones (kernel = stride, no
     padding: patch embeddings, ConvNeXt downsampling) over patches, and convs with few output positions
     (`IM2COL_MAX_ROWS`) over gathered windows, the last on CPU only (`flaim.layers.config.by_platform`); each
-    matrix product is a `channel_matmul`, for a faster kernel gradient. Stride-1 depthwise convs (``groups == C_in == C_out``) are `flaim.layers.depthwise.depthwise_conv2d`.
+    matrix product is a `channel_matmul`, for a faster kernel gradient. Stride-1 depthwise convs
+    (``groups == C_in == C_out``) are `flaim.layers.depthwise.depthwise_conv2d`.
 
     Args:
         x: input, (B, H, W, C_in).
