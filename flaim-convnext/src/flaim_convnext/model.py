@@ -16,6 +16,7 @@ from flax import linen as nn
 from flaim.errors import check_choice
 from flaim.layers.activations import gelu
 from flaim.layers.conv import Conv2d
+from flaim.layers.dense import Dense
 from flaim.layers.depthwise import DepthwiseConv2d
 from flaim.layers.drop import DropPath, drop_path_rates
 from flaim.layers.features import select
@@ -25,6 +26,7 @@ from flaim.layers.init import constant, trunc_normal, zeros
 from flaim.layers.input import check_image_batch
 from flaim.layers.mlp import GlobalResponseNormMlp, Mlp
 from flaim.layers.norm import get_norm
+from flaim.layers.params import param
 from flaim.layers.remat import checkpointed
 from flaim.layers.tokenwise import tokenwise
 from flaim.xla import fusion_barrier
@@ -72,7 +74,7 @@ class ConvNeXtBlock(nn.Module):
         # Per token, so in token chunks on CPU (`tokenwise`); GRN pools over the whole map.
         y = tokenwise(mlp_of_norm, self, conv_dw(x), chunked=not self.use_grn)
         if self.ls_init_value is not None:
-            gamma = self.param("gamma", constant(self.ls_init_value), (dim,), self.param_dtype)
+            gamma = param(self, "gamma", constant(self.ls_init_value), (dim,), self.param_dtype)
             y = y * gamma.astype(y.dtype)
         return x + DropPath(self.drop_path)(y, training)
 
@@ -210,7 +212,7 @@ class ConvNeXt(nn.Module):
         if not self.head_norm_first:
             x = norm(name="head_norm")(x)
         if self.head_hidden_size:
-            dense = nn.Dense(
+            dense = Dense(
                 self.head_hidden_size,
                 dtype=self.dtype,
                 param_dtype=self.param_dtype,

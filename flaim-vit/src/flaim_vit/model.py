@@ -15,6 +15,7 @@ from flax import linen as nn
 
 from flaim.errors import check_choice
 from flaim.layers.attention import Attention, AttentionPoolLatent
+from flaim.layers.dense import Dense
 from flaim.layers.drop import DropPath, drop_path_rates
 from flaim.layers.features import select
 from flaim.layers.head import ClassifierHead
@@ -23,6 +24,7 @@ from flaim.layers.input import check_image_batch
 from flaim.layers.layer_scale import LayerScale
 from flaim.layers.mlp import GluMlp, Mlp, SwiGLU
 from flaim.layers.norm import LayerNorm, get_norm
+from flaim.layers.params import param
 from flaim.layers.patch_embed import PatchEmbed
 from flaim.layers.pos_embed import resample_abs_pos_embed
 from flaim.layers.remat import checkpointed
@@ -139,7 +141,7 @@ class DistilledHead(nn.Module):
         if self.n_classes <= 0:
             return (x + x_dist) / 2
         dense = partial(
-            nn.Dense,
+            Dense,
             self.n_classes,
             dtype=self.dtype,
             param_dtype=self.param_dtype,
@@ -250,14 +252,14 @@ class VisionTransformer(nn.Module):
         tiny, trunc = normal(1e-6), trunc_normal(0.02)
         prefix = []
         if self.class_token:
-            prefix.append(self.param("cls_token", tiny, (1, 1, d), self.param_dtype))
+            prefix.append(param(self, "cls_token", tiny, (1, 1, d), self.param_dtype))
         if self.distilled:
-            prefix.append(self.param("dist_token", trunc, (1, 1, d), self.param_dtype))
+            prefix.append(param(self, "dist_token", trunc, (1, 1, d), self.param_dtype))
         if self.reg_tokens:
-            prefix.append(self.param("reg_token", tiny, (1, self.reg_tokens, d), self.param_dtype))
+            prefix.append(param(self, "reg_token", tiny, (1, self.reg_tokens, d), self.param_dtype))
         prefix = [jnp.broadcast_to(t, (b, *t.shape[1:])).astype(x.dtype) for t in prefix]
         grid = self.grid_size
-        pos = self.param("pos_embed", trunc, (1, self.pos_embed_prefix + grid[0] * grid[1], d), self.param_dtype)
+        pos = param(self, "pos_embed", trunc, (1, self.pos_embed_prefix + grid[0] * grid[1], d), self.param_dtype)
         pos = resample_abs_pos_embed(pos, (gh, gw), grid, self.pos_embed_prefix).astype(x.dtype)
         if self.no_embed_class:
             x = jnp.concatenate([*prefix, x + pos], axis=1)

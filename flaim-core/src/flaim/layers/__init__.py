@@ -8,6 +8,7 @@ from flaim.layers.batchnorm import BatchNorm, batch_norm, batch_norm_train
 from flaim.layers.blur_pool import blur_pool
 from flaim.layers.config import by_platform, lifted_by_platform
 from flaim.layers.conv import Conv2d, ConvNormAct, channel_matmul, conv2d, get_padding
+from flaim.layers.dense import Dense
 from flaim.layers.depthwise import DepthwiseConv2d, depthwise_conv2d
 from flaim.layers.drop import DropPath, drop_path, drop_path_rates
 from flaim.layers.grn import GlobalResponseNorm, global_response_norm
@@ -17,6 +18,7 @@ from flaim.layers.input import check_image_batch
 from flaim.layers.layer_scale import LayerScale, layer_scale
 from flaim.layers.mlp import GatedMlp, GlobalResponseNormMlp, GluMlp, Mlp, SpatialGatingUnit, SwiGLU
 from flaim.layers.norm import GroupNorm, LayerNorm, RmsNorm, SimpleNorm, get_norm, layer_norm, rms_norm, simple_norm
+from flaim.layers.params import param
 from flaim.layers.patch_embed import PatchEmbed
 from flaim.layers.pool import avg_pool, global_avg_pool, max_pool
 from flaim.layers.pos_embed import resample_abs_pos_embed
@@ -31,6 +33,7 @@ __all__ = [
     "ClassifierHead",
     "Conv2d",
     "ConvNormAct",
+    "Dense",
     "DepthwiseConv2d",
     "DropPath",
     "EfficientChannelAttention",
@@ -72,6 +75,7 @@ __all__ = [
     "make_divisible",
     "map_tokens",
     "max_pool",
+    "param",
     "resample_abs_pos_embed",
     "rms_norm",
     "simple_norm",

@@ -9,6 +9,7 @@ import jax.numpy as jnp
 from flax import linen as nn
 
 from flaim.layers.init import ones, zeros
+from flaim.layers.params import param
 
 
 def affine(x: jax.Array, alpha: jax.Array, beta: jax.Array) -> jax.Array:
@@ -24,6 +25,6 @@ class Affine(nn.Module):
 
     @nn.compact
     def __call__(self, x: jax.Array) -> jax.Array:
-        alpha = self.param("alpha", ones, (x.shape[-1],), self.param_dtype)
-        beta = self.param("beta", zeros, (x.shape[-1],), self.param_dtype)
+        alpha = param(self, "alpha", ones, (x.shape[-1],), self.param_dtype)
+        beta = param(self, "beta", zeros, (x.shape[-1],), self.param_dtype)
         return affine(x, alpha, beta)

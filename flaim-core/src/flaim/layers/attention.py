@@ -14,8 +14,10 @@ import jax.numpy as jnp
 from flax import linen as nn
 
 from flaim.layers.config import by_platform
+from flaim.layers.dense import Dense
 from flaim.layers.init import trunc_normal, zeros
 from flaim.layers.mlp import Mlp
+from flaim.layers.params import param
 
 
 def attention(
@@ -120,7 +122,7 @@ class AttentionPoolLatent(nn.Module):
         if dim % self.num_heads:
             raise ValueError(f"Embedding width {dim} is not divisible by num_heads={self.num_heads}.")
         dense = _dense(self)
-        latent = self.param("latent", trunc_normal(dim**-0.5), (1, self.latent_len, dim), self.param_dtype)
+        latent = param(self, "latent", trunc_normal(dim**-0.5), (1, self.latent_len, dim), self.param_dtype)
         q = dense(dim, self.qkv_bias, "q")(jnp.broadcast_to(latent, (b, self.latent_len, dim)).astype(x.dtype))
         kv = dense(2 * dim, self.qkv_bias, "kv")(x).reshape(b, n, 2, self.num_heads, head_dim)
         q = q.reshape(b, self.latent_len, self.num_heads, head_dim)
@@ -137,9 +139,9 @@ class AttentionPoolLatent(nn.Module):
         return x[:, 0]
 
 
-def _dense(module: Any) -> Callable[[int, bool, str], nn.Dense]:
-    def make(features: int, bias: bool, name: str) -> nn.Dense:
-        return nn.Dense(
+def _dense(module: Any) -> Callable[[int, bool, str], Dense]:
+    def make(features: int, bias: bool, name: str) -> Dense:
+        return Dense(
             features,
             use_bias=bias,
             dtype=module.dtype,

@@ -17,6 +17,7 @@ import jax.numpy as jnp
 from flax import linen as nn
 
 from flaim.layers.init import Initializer, ones, zeros
+from flaim.layers.params import param
 
 
 def batch_norm(
@@ -125,8 +126,8 @@ class BatchNorm(nn.Module):
     @nn.compact
     def __call__(self, x: jax.Array, training: bool) -> jax.Array:
         features = x.shape[-1]
-        scale = self.param("scale", self.scale_init, (features,), self.param_dtype)
-        bias = self.param("bias", zeros, (features,), self.param_dtype)
+        scale = param(self, "scale", self.scale_init, (features,), self.param_dtype)
+        bias = param(self, "bias", zeros, (features,), self.param_dtype)
         ra_mean = self.variable("batch_stats", "mean", zeros, None, (features,), self.param_dtype)
         ra_var = self.variable("batch_stats", "var", ones, None, (features,), self.param_dtype)
         x = x.astype(self.dtype or x.dtype)

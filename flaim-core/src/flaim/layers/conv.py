@@ -17,6 +17,7 @@ from flaim.layers.config import by_platform
 from flaim.layers.depthwise import depthwise_conv2d
 from flaim.layers.init import Initializer, kaiming_fan_out, ones, zeros
 from flaim.layers.norm import get_norm
+from flaim.layers.params import param
 
 
 def get_padding(kernel_size: int, stride: int = 1, dilation: int = 1) -> int:
@@ -176,8 +177,8 @@ class Conv2d(nn.Module):
             raise ValueError(f"{in_features} input channels are not divisible into {self.groups} groups.")
         k = self.kernel_size
         shape = (k, k, in_features // self.groups, self.features)
-        kernel = self.param("kernel", self.kernel_init, shape, self.param_dtype)
-        bias = self.param("bias", self.bias_init, (self.features,), self.param_dtype) if self.use_bias else None
+        kernel = param(self, "kernel", self.kernel_init, shape, self.param_dtype)
+        bias = param(self, "bias", self.bias_init, (self.features,), self.param_dtype) if self.use_bias else None
         dtype = self.dtype or x.dtype
         padding = get_padding(k, self.stride, self.dilation) if self.padding is None else self.padding
         return conv2d(

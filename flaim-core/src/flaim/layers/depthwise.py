@@ -22,6 +22,7 @@ from flax import linen as nn
 
 from flaim.layers.config import by_platform
 from flaim.layers.init import Initializer, VarianceScaling, zeros
+from flaim.layers.params import param
 from flaim.xla import materialize
 
 
@@ -149,10 +150,10 @@ class DepthwiseConv2d(nn.Module):
     @nn.compact
     def __call__(self, x: jax.Array) -> jax.Array:
         channels = x.shape[-1]
-        kernel = self.param(
-            "kernel", self.kernel_init, (self.kernel_size, self.kernel_size, 1, channels), self.param_dtype
+        kernel = param(
+            self, "kernel", self.kernel_init, (self.kernel_size, self.kernel_size, 1, channels), self.param_dtype
         )
-        bias = self.param("bias", zeros, (channels,), self.param_dtype) if self.use_bias else None
+        bias = param(self, "bias", zeros, (channels,), self.param_dtype) if self.use_bias else None
         dtype = self.dtype or x.dtype
         bias = None if bias is None else bias.astype(dtype)
         return depthwise_conv2d(x.astype(dtype), kernel.astype(dtype), bias, self.kernel_size // 2)

@@ -9,6 +9,7 @@ import jax.numpy as jnp
 from flax import linen as nn
 
 from flaim.layers.init import zeros
+from flaim.layers.params import param
 
 
 def global_response_norm(x: jax.Array, scale: jax.Array, bias: jax.Array, eps: float = 1e-6) -> jax.Array:
@@ -35,6 +36,6 @@ class GlobalResponseNorm(nn.Module):
 
     @nn.compact
     def __call__(self, x: jax.Array) -> jax.Array:
-        scale = self.param("scale", zeros, (x.shape[-1],), self.param_dtype)
-        bias = self.param("bias", zeros, (x.shape[-1],), self.param_dtype)
+        scale = param(self, "scale", zeros, (x.shape[-1],), self.param_dtype)
+        bias = param(self, "bias", zeros, (x.shape[-1],), self.param_dtype)
         return global_response_norm(x.astype(self.dtype or x.dtype), scale, bias, self.eps)

@@ -8,6 +8,7 @@ import jax
 import jax.numpy as jnp
 from flax import linen as nn
 
+from flaim.layers.dense import Dense
 from flaim.layers.init import Initializer, trunc_normal, zeros
 
 
@@ -29,7 +30,7 @@ class ClassifierHead(nn.Module):
         if self.n_classes <= 0:
             return x
         x = nn.Dropout(self.drop_rate, deterministic=not training)(x)
-        dense = nn.Dense(
+        dense = Dense(
             self.n_classes,
             dtype=self.dtype,
             param_dtype=self.param_dtype,

@@ -9,6 +9,7 @@ import jax.numpy as jnp
 from flax import linen as nn
 
 from flaim.layers.init import constant
+from flaim.layers.params import param
 
 
 def layer_scale(x: jax.Array, gamma: jax.Array) -> jax.Array:
@@ -24,5 +25,5 @@ class LayerScale(nn.Module):
 
     @nn.compact
     def __call__(self, x: jax.Array) -> jax.Array:
-        gamma = self.param("gamma", constant(self.init_values), (x.shape[-1],), self.param_dtype)
+        gamma = param(self, "gamma", constant(self.init_values), (x.shape[-1],), self.param_dtype)
         return layer_scale(x, gamma)

@@ -19,6 +19,7 @@ import jax.numpy as jnp
 from flax import linen as nn
 
 from flaim.layers.activations import Activation, get_act
+from flaim.layers.dense import Dense
 from flaim.layers.grn import GlobalResponseNorm
 from flaim.layers.init import normal, ones, trunc_normal, zeros
 from flaim.layers.norm import LayerNorm
@@ -40,8 +41,8 @@ class _MlpBase(nn.Module):
     dtype: Any = None
     param_dtype: Any = jnp.float32
 
-    def dense(self, features: int, name: str) -> nn.Dense:
-        return nn.Dense(
+    def dense(self, features: int, name: str) -> Dense:
+        return Dense(
             features,
             use_bias=self.bias,
             dtype=self.dtype,
@@ -139,7 +140,7 @@ class SpatialGatingUnit(nn.Module):
             raise ValueError(f"SpatialGatingUnit needs (..., {self.seq_len} tokens, even width), got {x.shape}.")
         u, v = jnp.split(x, 2, axis=-1)
         v = self.norm_layer(name="norm")(v)
-        proj = nn.Dense(
+        proj = Dense(
             self.seq_len,
             kernel_init=normal(1e-6),
             bias_init=ones,

@@ -17,6 +17,7 @@ from flax import linen as nn
 from flaim.errors import check_choice
 from flaim.layers.batchnorm import BatchNorm
 from flaim.layers.init import Initializer, ones, zeros
+from flaim.layers.params import param
 
 
 def layer_norm(x: jax.Array, scale: jax.Array, bias: jax.Array, eps: float = 1e-6) -> jax.Array:
@@ -67,8 +68,8 @@ class LayerNorm(nn.Module):
 
     @nn.compact
     def __call__(self, x: jax.Array) -> jax.Array:
-        scale = self.param("scale", ones, (x.shape[-1],), self.param_dtype)
-        bias = self.param("bias", zeros, (x.shape[-1],), self.param_dtype)
+        scale = param(self, "scale", ones, (x.shape[-1],), self.param_dtype)
+        bias = param(self, "bias", zeros, (x.shape[-1],), self.param_dtype)
         return layer_norm(x.astype(self.dtype or x.dtype), scale, bias, self.eps)
 
 
@@ -82,7 +83,7 @@ class _ScaleNorm(nn.Module):
 
     @nn.compact
     def __call__(self, x: jax.Array) -> jax.Array:
-        scale = self.param("scale", ones, (x.shape[-1],), self.param_dtype)
+        scale = param(self, "scale", ones, (x.shape[-1],), self.param_dtype)
         return type(self).normalize(x.astype(self.dtype or x.dtype), scale, self.eps)
 
 

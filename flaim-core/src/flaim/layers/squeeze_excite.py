@@ -9,8 +9,10 @@ import jax
 import jax.numpy as jnp
 from flax import linen as nn
 
+from flaim.layers.dense import Dense
 from flaim.layers.helpers import make_divisible
 from flaim.layers.init import kaiming_fan_out, symmetric_uniform
+from flaim.layers.params import param
 from flaim.layers.pool import global_avg_pool
 
 
@@ -38,8 +40,8 @@ class SqueezeExcite(nn.Module):
         dense = {"dtype": self.dtype, "param_dtype": self.param_dtype, "kernel_init": kaiming_fan_out}
         channels = x.shape[-1]
         s = global_avg_pool(x)
-        s = nn.Dense(self.rd_channels, bias_init=symmetric_uniform(channels**-0.5), name="fc1", **dense)(s)
-        s = nn.Dense(channels, bias_init=symmetric_uniform(self.rd_channels**-0.5), name="fc2", **dense)(nn.relu(s))
+        s = Dense(self.rd_channels, bias_init=symmetric_uniform(channels**-0.5), name="fc1", **dense)(s)
+        s = Dense(channels, bias_init=symmetric_uniform(self.rd_channels**-0.5), name="fc2", **dense)(nn.relu(s))
         return x * jax.nn.sigmoid(s)[:, None, None, :].astype(x.dtype)
 
 
@@ -60,6 +62,6 @@ class EfficientChannelAttention(nn.Module):
     @nn.compact
     def __call__(self, x: jax.Array) -> jax.Array:
         init = symmetric_uniform(self.kernel_size**-0.5)  # PyTorch's Conv1d default, which timm keeps
-        kernel = self.param("kernel", init, (self.kernel_size,), self.param_dtype)
+        kernel = param(self, "kernel", init, (self.kernel_size,), self.param_dtype)
         s = channel_conv1d(global_avg_pool(x), kernel.astype(x.dtype))
         return x * jax.nn.sigmoid(s)[:, None, None, :].astype(x.dtype)
