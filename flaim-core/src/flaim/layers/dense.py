@@ -1,4 +1,5 @@
-"""`Dense`: flax's ``nn.Dense`` (same fields, parameter names and numerics) on `flaim.layers.params.param`."""
+"""`Dense`: flax's ``nn.Dense`` on `flaim.layers.params.param`: its parameter names, numerics and fields, less
+``precision`` and ``dot_general`` (default precision, `jax.lax.dot_general`)."""
 
 from __future__ import annotations
 
