@@ -27,7 +27,7 @@ def test_jitted_gradient_matches_eager(pool) -> None:
     np.testing.assert_allclose(jax.jit(jax.grad(loss))(X), jax.grad(loss)(X), rtol=1e-6, atol=1e-6)
 
 
-@pytest.mark.parametrize(("kernel", "stride", "padding"), [(3, 2, 1), (3, 1, 1), (2, 2, 0)])
+@pytest.mark.parametrize(("kernel", "stride", "padding"), [(3, 2, 1), (3, 1, 1), (2, 2, 0), (3, 2, 0), (5, 3, 2)])
 def test_max_pool_equals_reduce_window_with_its_gradient(kernel: int, stride: int, padding: int) -> None:
     """Values and gradients are a plain reduce-window's, ties included (ReLU zeros, rounded values)."""
     x = np.maximum(np.round(X * 2), 0)

@@ -1,6 +1,7 @@
 """flaim: Flax Image Models — timm's architectures and pretrained weights in JAX/Flax.
 
-Importing flaim loads neither jax nor any family plugin; both come in when a model is built.
+Importing flaim loads neither jax nor any family plugin; both come in when a model is built. On Linux it sets glibc's
+malloc to keep freed memory for reuse (`flaim.malloc`), before jax starts XLA's threads.
 """
 
 from __future__ import annotations
@@ -18,8 +19,11 @@ from flaim.errors import (
     WeightsError,
 )
 from flaim.hookspecs import hookimpl
+from flaim.malloc import keep_freed_memory
 from flaim.registry import REGISTRY, PluginInfo
 from flaim.specs import ModelSpec, PretrainedCfg
+
+keep_freed_memory()  # XLA's CPU buffers stay mapped between calls: see flaim.malloc
 
 if TYPE_CHECKING:
     from flax import linen as nn

@@ -9,6 +9,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from flaim.xla import materialize
+
 
 def _pool_geometry(size: int, kernel: int, stride: int, padding: int, ceil_mode: bool) -> tuple[int, int]:
     """PyTorch's output length and the extra zeros needed on the far side for the last (ceil-mode) window."""
@@ -62,27 +64,64 @@ def _max_pool_backward(
     kernel: int, stride: int, padding: int, residuals: tuple[jax.Array, jax.Array], grad: jax.Array
 ) -> tuple[jax.Array]:
     # The reduce-window's gradient (each window's to its first maximum in row-major order, as in PyTorch) in
-    # element-wise passes: XLA's CPU select-and-scatter gathers window indices and scatters, ≈10× slower. Each
-    # window offset claims the windows whose maximum it holds and no earlier offset did; its gradients go back to
-    # the input through an interior-padded (strided) placement. Offsets are added in reverse, so each input value
-    # sums its windows in row-major order, as the scatter does.
+    # element-wise passes: XLA's CPU select-and-scatter gathers window indices and scatters, ≈10× slower. One pass
+    # finds each window's first maximum (`_first_max`); then each stride phase of the input (rows ≡ r, columns ≡ c
+    # modulo the stride) sums, at output resolution, the gradients of the window offsets that land on it, and the
+    # phases are interleaved in one write. Offsets are added in reverse, so each input value sums its windows in
+    # row-major order, as the scatter does.
     x, y = residuals
-    xp = jnp.pad(x, [(0, 0), (padding, padding), (padding, padding), (0, 0)], constant_values=-jnp.inf)
-    taken = jnp.zeros(y.shape, bool)
-    placed = []
-    for i in range(kernel):
-        for j in range(kernel):
-            view = xp[:, i : i + stride * (y.shape[1] - 1) + 1 : stride, j : j + stride * (y.shape[2] - 1) + 1 : stride]
-            hit = (view == y) & ~taken
-            taken = taken | hit
-            edges = [(0, 0, 0)]
-            for offset, out, size in ((i, y.shape[1], xp.shape[1]), (j, y.shape[2], xp.shape[2])):
-                edges.append((offset, size - offset - stride * (out - 1) - 1, stride - 1))
-            placed.append(
-                jax.lax.pad(jnp.where(hit, grad, 0).astype(x.dtype), np.array(0, x.dtype), [*edges, (0, 0, 0)])
-            )
-    grad_x = functools.reduce(jnp.add, placed[::-1])
-    return (grad_x[:, padding : padding + x.shape[1], padding : padding + x.shape[2]],)
+    first = materialize(_first_max(x, y, kernel, stride, padding))
+    reach = (kernel - 1) // stride  # extra outputs' worth of rows a phase spans beyond the output
+    batch, out_h, out_w, channels = y.shape
+    zero = np.array(0, x.dtype)
+    phases = []
+    for r in range(stride):
+        row = []
+        for c in range(stride):
+            total = jnp.zeros((batch, out_h + reach, out_w + reach, channels), x.dtype)
+            for n in reversed(range(kernel * kernel)):
+                i, j = divmod(n, kernel)
+                if i % stride == r and j % stride == c:
+                    edges = [(0, 0, 0), (i // stride, reach - i // stride, 0), (j // stride, reach - j // stride, 0)]
+                    part = jnp.where(first == n, grad, zero).astype(x.dtype)
+                    total = total + jax.lax.pad(part, zero, [*edges, (0, 0, 0)])
+            row.append(total)
+        phases.append(jnp.stack(row, axis=3))
+    shape = (batch, (out_h + reach) * stride, (out_w + reach) * stride, channels)
+    grad_xp = jnp.stack(phases, axis=2).reshape(shape)  # the gradient of the padded input
+    far = [max(padding + size - covered, 0) for size, covered in zip(x.shape[1:3], shape[1:3], strict=True)]
+    grad_xp = jnp.pad(grad_xp, [(0, 0), (0, far[0]), (0, far[1]), (0, 0)])  # rows no window reaches
+    return (grad_xp[:, padding : padding + x.shape[1], padding : padding + x.shape[2]],)
+
+
+def _first_max(x: jax.Array, y: jax.Array, kernel: int, stride: int, padding: int) -> jax.Array:
+    """For each window, the row-major index of its first offset holding the maximum `y`."""
+    index = jnp.int8 if kernel * kernel < 128 else jnp.int32
+    first = jnp.full(y.shape, kernel * kernel, index)
+    for n in reversed(range(kernel * kernel)):
+        i, j = divmod(n, kernel)
+        (r0, r1), (c0, c1) = (
+            _inside(o, size, out, stride, padding)
+            for o, size, out in ((i, x.shape[1], y.shape[1]), (j, x.shape[2], y.shape[2]))
+        )
+        if r0 > r1 or c0 > c1:
+            continue
+        view = x[
+            :,
+            stride * r0 + i - padding : stride * r1 + i - padding + 1 : stride,
+            stride * c0 + j - padding : stride * c1 + j - padding + 1 : stride,
+        ]
+        hit = jnp.pad(
+            view == y[:, r0 : r1 + 1, c0 : c1 + 1],
+            [(0, 0), (r0, y.shape[1] - 1 - r1), (c0, y.shape[2] - 1 - c1), (0, 0)],
+        )
+        first = jnp.where(hit, index(n), first)
+    return first
+
+
+def _inside(offset: int, size: int, out: int, stride: int, padding: int) -> tuple[int, int]:
+    """The first and last output whose window offset `offset` falls inside the input (not in the padding)."""
+    return max(-(-(padding - offset) // stride), 0), min((size - 1 + padding - offset) // stride, out - 1)
 
 
 _max_pool.defvjp(_max_pool_forward, _max_pool_backward)
