@@ -66,3 +66,17 @@ def test_options_this_jaxlib_rejects_fall_back_with_a_warning(monkeypatch: pytes
         assert_close(fun(KERNEL, X), jax.jit(net)(KERNEL, X))
     finally:
         xla._cpu_options.cache_clear()
+
+
+def test_materialize_gradient_is_the_identity_with_its_gradient() -> None:
+    """Values and gradients (also under jit, where the cotangent is materialised) are the identity's."""
+    x = np.random.default_rng(0).standard_normal((2, 5, 3)).astype(np.float32)
+    w = np.random.default_rng(1).standard_normal((2, 5, 3)).astype(np.float32)
+
+    def loss(x: jax.Array) -> jax.Array:
+        return (jnp.sin(xla.materialize_gradient(x)) * w).sum()
+
+    np.testing.assert_array_equal(xla.materialize_gradient(x), x)
+    expected = np.cos(x) * w
+    np.testing.assert_allclose(jax.grad(loss)(x), expected, rtol=1e-6)
+    np.testing.assert_allclose(flaim.jit(jax.grad(loss))(x), expected, rtol=1e-6)

@@ -1,4 +1,5 @@
-"""`jit`: ``jax.jit`` with the XLA compiler options flaim's models run fastest with; `fusion_barrier`, `materialize`.
+"""`jit`: ``jax.jit`` with the XLA compiler options flaim's models run fastest with; `fusion_barrier`, `materialize`,
+`materialize_gradient`.
 
 On CPU, XLA hands dense convolutions to YNNPACK by default. For ResNet's convolutions XLA's own convolution is faster,
 so `jit` keeps YNNPACK for matrix products and reductions only (ViT's and ConvNeXt's dense convolutions are matrix
@@ -111,3 +112,28 @@ def _cpu_options() -> dict[str, str]:
         )
         return {}
     return CPU_COMPILER_OPTIONS
+
+
+@jax.custom_vjp
+def materialize_gradient(x: jax.Array) -> jax.Array:
+    """Identity whose gradient `materialize`s: XLA's CPU backend writes the cotangent of `x` once.
+
+    For a residual stream: its gradient at block ``k`` is a sum over every later block, and XLA copied that whole
+    chain of additions into each consumer (ViT-B's LayerNorm input transposes recomputed up to 24 additions per
+    element). Supports reverse-mode differentiation only, like every ``jax.custom_vjp``.
+
+    Args:
+        x: an array of at least one dimension.
+    """
+    return x
+
+
+def _materialize_gradient_forward(x: jax.Array) -> tuple[jax.Array, None]:
+    return x, None
+
+
+def _materialize_gradient_backward(_: None, grad: jax.Array) -> tuple[jax.Array]:
+    return (materialize(grad),)
+
+
+materialize_gradient.defvjp(_materialize_gradient_forward, _materialize_gradient_backward)

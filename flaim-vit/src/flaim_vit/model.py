@@ -28,6 +28,7 @@ from flaim.layers.params import param
 from flaim.layers.patch_embed import PatchEmbed
 from flaim.layers.pos_embed import resample_abs_pos_embed
 from flaim.layers.remat import checkpointed
+from flaim.xla import materialize_gradient
 
 NORM_LAYERS = ("layernorm", "rmsnorm")
 MLPS = {"mlp": Mlp, "swiglu_packed": partial(GluMlp, gate_last=False), "swiglu": SwiGLU}
@@ -105,6 +106,7 @@ class Block(nn.Module):
     @nn.compact
     def __call__(self, x: jax.Array, training: bool = False) -> jax.Array:
         attn, mlp = self.branches(x.shape[-1])
+        x = materialize_gradient(x)  # the residual stream's gradient, written once per block
         for i, branch in ((1, attn), (2, mlp)):
             y = branch(self.norm_layer(name=f"norm{i}")(x), training)
             if self.init_values:
@@ -120,6 +122,7 @@ class ResPostBlock(Block):
     @nn.compact
     def __call__(self, x: jax.Array, training: bool = False) -> jax.Array:
         attn, mlp = self.branches(x.shape[-1])
+        x = materialize_gradient(x)  # the residual stream's gradient, written once per block
         for i, branch in ((1, attn), (2, mlp)):
             x = x + DropPath(self.drop_path)(self.norm_layer(name=f"norm{i}")(branch(x, training)), training)
         return x
