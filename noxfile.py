@@ -26,6 +26,9 @@ PARITY_DEPS = ("torch==2.14.1", "torchvision==0.29.1", "timm==1.0.31")
 EXAMPLE_DEPS = ("scikit-learn",)  # examples/finetune.py's data set (tests only, never a flaim dependency)
 STRICT = {"FLAIM_STRICT_PLUGINS": "1"}
 NO_TORCH = ("-m", "not torch")  # tests marked `torch` need torch + timm: the parity session only
+# pytest-xdist: a worker per logical CPU, at most 4 (each holds compiled models). JAX compiles on one thread, so two
+# workers nearly halve a 2-core machine's test time.
+WORKERS = ("--numprocesses=logical", "--maxprocesses=4")
 
 
 def install(session: nox.Session, *families: str, extra: tuple[str, ...] = (), core_extras: str = "test") -> None:
@@ -46,7 +49,7 @@ def core(session: nox.Session) -> None:
     """flaim-core alone: registry, loading, layers, CLI; no model is listed and names hint the install."""
     install(session)
     env = {**STRICT, "FLAIM_EXPECT_FAMILIES": ""}
-    session.run("pytest", "flaim-core/tests", "tests/test_install.py", *NO_TORCH, env=env)
+    session.run("pytest", "flaim-core/tests", "tests/test_install.py", *NO_TORCH, *WORKERS, env=env)
 
 
 @nox.session
@@ -55,7 +58,7 @@ def family(session: nox.Session, family: str) -> None:
     """flaim-core with one family: its table, shapes and options, and that it lists only its own models."""
     install(session, family)
     env = {**STRICT, "FLAIM_EXPECT_FAMILIES": f"flaim-{family}"}
-    session.run("pytest", f"flaim-{family}/tests", "tests/test_install.py", *NO_TORCH, env=env)
+    session.run("pytest", f"flaim-{family}/tests", "tests/test_install.py", *NO_TORCH, *WORKERS, env=env)
 
 
 @nox.session(name="all")
@@ -63,7 +66,7 @@ def all_families(session: nox.Session) -> None:
     """Every family installed together: cross-package tests without torch (NNX training, optimisers, the example)."""
     install(session, *FAMILIES, extra=EXAMPLE_DEPS, core_extras="test,train")
     env = {**STRICT, "FLAIM_EXPECT_FAMILIES": ",".join(f"flaim-{f}" for f in FAMILIES)}
-    session.run("pytest", "tests", "--ignore=tests/sharding", *NO_TORCH, env=env)
+    session.run("pytest", "tests", "--ignore=tests/sharding", *NO_TORCH, *WORKERS, env=env)
 
 
 @nox.session
@@ -88,7 +91,7 @@ def parity(session: nox.Session) -> None:
     # glibc's default malloc here: flaim's (one arena, flaim.malloc) may slow torch in the same process, and this
     # session checks numerics, which the allocator does not change; the core session tests flaim.malloc itself.
     env = {**STRICT, "FLAIM_CPU_MALLOC": "system"}
-    session.run("pytest", *folders, "--ignore=tests/sharding", "-m", "torch", "--durations=20", env=env)
+    session.run("pytest", *folders, "--ignore=tests/sharding", "-m", "torch", *WORKERS, "--durations=20", env=env)
     # A `flaim new-plugin` project installs next to flaim-core and passes its own conformance tests (~1 min).
     tmp = tempfile.mkdtemp(prefix="flaim-scaffold-")
     session.run("flaim", "new-plugin", "scaffolded", "--dir", tmp)
