@@ -8,7 +8,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from flaim.layers.conv import IM2COL_MAX_ROWS, channel_matmul, conv2d
+from flaim.layers.conv import IM2COL_MAX_ROWS, conv2d
+from flaim.layers.dense import channel_matmul
 
 
 def reference(x: np.ndarray, kernel: np.ndarray, stride: int, padding: int, groups: int = 1) -> np.ndarray:

@@ -1,6 +1,6 @@
 """The CPU depthwise conv's hand-written gradient equals autodiff of the plain shift-and-add and of XLA's grouped
-convolution: values and both gradients, odd sizes, paddings below, at and above ``k // 2``, both kernel-gradient
-routes (blocked matrix product on maps of two kernel blocks or more, per-tap sums below), float32 and bfloat16."""
+convolution: values and both gradients, odd sizes, maps smaller and larger than the kernel, paddings below, at and
+above ``k // 2``, float32 and bfloat16."""
 
 from __future__ import annotations
 
@@ -41,8 +41,8 @@ def inputs(shape: tuple[int, ...], k: int, padding: int, seed: int) -> tuple[np.
 
 
 CASES = [
-    ((2, 9, 7, 5), 7, 3),  # map under two kernel blocks: per-tap sums
-    ((2, 17, 15, 3), 7, 3),  # two+ blocks, odd sizes not a multiple of 7: blocked matrix product
+    ((2, 9, 7, 5), 7, 3),
+    ((2, 17, 15, 3), 7, 3),  # odd sizes, not multiples of 7
     ((1, 16, 13, 4), 3, 1),
     ((2, 11, 10, 3), 3, 4),  # padding above k - 1: the input gradient crops
     ((1, 14, 15, 2), 5, 0),  # no padding

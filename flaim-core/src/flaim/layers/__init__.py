@@ -7,8 +7,8 @@ from flaim.layers.attention import Attention, AttentionPoolLatent, attention
 from flaim.layers.batchnorm import BatchNorm, batch_norm, batch_norm_train
 from flaim.layers.blur_pool import blur_pool
 from flaim.layers.config import by_platform, lifted_by_platform
-from flaim.layers.conv import Conv2d, ConvNormAct, channel_matmul, conv2d, get_padding
-from flaim.layers.dense import Dense
+from flaim.layers.conv import Conv2d, ConvNormAct, conv2d, get_padding
+from flaim.layers.dense import Dense, channel_matmul
 from flaim.layers.depthwise import DepthwiseConv2d, depthwise_conv2d
 from flaim.layers.drop import DropPath, drop_path, drop_path_rates
 from flaim.layers.grn import GlobalResponseNorm, global_response_norm

@@ -14,6 +14,7 @@ from flax import linen as nn
 from flaim.layers.activations import Activation, get_act
 from flaim.layers.batchnorm import BatchNorm
 from flaim.layers.config import by_platform
+from flaim.layers.dense import channel_matmul
 from flaim.layers.depthwise import depthwise_conv2d
 from flaim.layers.init import Initializer, kaiming_fan_out, ones, zeros
 from flaim.layers.norm import get_norm
@@ -118,41 +119,6 @@ def _im2col(x: jax.Array, kernel: jax.Array, stride: int, padding: int, h: int, 
         for j in range(kw)
     ]
     return channel_matmul(jnp.concatenate(windows, axis=-1), kernel.reshape(-1, features))
-
-
-@jax.custom_vjp
-def channel_matmul(x: jax.Array, kernel: jax.Array) -> jax.Array:
-    """``jnp.dot(x, kernel)``: (…, C_in) × (C_in, C_out), with a kernel gradient that XLA's CPU backend computes
-    without transposing the larger of `x` and the output gradient.
-
-    The kernel gradient contracts every leading axis of both; XLA lays out the contraction's left operand
-    channel-major with a transposing copy. Autodiff puts the output gradient on the left, so for a widening conv
-    (ResNet's last 1×1 conv of a block and its projection shortcut) it transposes the wider gradient, fused with the
-    BatchNorm backward that produces it. Here the operand with fewer channels goes on the left. Same sums as
-    autodiff (tested in flaim-core/tests/test_conv.py); figures in benchmarks/README.md.
-
-    Args:
-        x: input, channels last.
-        kernel: (C_in, C_out).
-    """
-    return jnp.dot(x, kernel)
-
-
-def _channel_matmul_forward(x: jax.Array, kernel: jax.Array) -> tuple[jax.Array, tuple[jax.Array, jax.Array]]:
-    return jnp.dot(x, kernel), (x, kernel)
-
-
-def _channel_matmul_backward(residuals: tuple[jax.Array, jax.Array], grad: jax.Array) -> tuple[jax.Array, jax.Array]:
-    x, kernel = residuals
-    lead = tuple(range(x.ndim - 1))
-    if x.shape[-1] <= kernel.shape[-1]:
-        grad_kernel = jax.lax.dot_general(x, grad, ((lead, lead), ((), ())))
-    else:
-        grad_kernel = jax.lax.dot_general(grad, x, ((lead, lead), ((), ()))).T
-    return jnp.dot(grad, kernel.T).astype(x.dtype), grad_kernel.astype(kernel.dtype)
-
-
-channel_matmul.defvjp(_channel_matmul_forward, _channel_matmul_backward)
 
 
 class Conv2d(nn.Module):

@@ -17,7 +17,6 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 from flax import linen as nn
 
 from flaim.layers.config import by_platform
@@ -99,40 +98,25 @@ def _shift_add_bwd(padding: int, residuals: tuple[jax.Array, jax.Array], g: jax.
 def _kernel_grad(x: jax.Array, g: jax.Array, kh: int, kw: int, padding: int) -> jax.Array:
     """``dk[i, j, c] = sum over b, y, x of xpad[b, y + i, x + j, c] * g[b, y, x, c]``, in float32.
 
-    Autodiff gives ``kh * kw`` reductions over the map, which XLA's CPU backend runs slowly on large maps (its
-    grouped-convolution weight gradient is faster, but 2-2.5× slower than what follows). On maps of at least two
-    kernel blocks each way, `g` is cut into ``kh × kw`` blocks and `xpad` into the overlapping
-    ``(2kh-1) × (2kw-1)`` windows that meet them; one matrix product per channel, contracting batch and block
-    positions, pairs every window offset with every block offset, and tap ``(i, j)`` sums the pairs ``(i, j)``
-    apart: about 3.5× the minimal multiply-adds, but 4-5× faster than the reductions at ConvNeXt's stage 1-3
-    shapes. Smaller maps keep the reductions (there the product's output would outgrow its inputs).
+    Autodiff gives ``kh * kw`` separate reductions over the map, each reading `x` and `g` again. Here each kernel
+    row is one variadic reduction along the rows of the map: one pass over `x` and `g` sums the row's `kw` taps
+    together, and the row sums are added after. At ConvNeXt's shapes that is 2-4× faster than one pass per tap and
+    8× or more faster than XLA's grouped-convolution weight gradient; a whole-kernel pass keeps too many sums live,
+    and whole-image sums walk a large map once per channel, missing the cache (2× slower at 56×56×96).
     """
-    b, h, w, c = g.shape
+    h, w = g.shape[1:3]
     zero = jnp.zeros((), x.dtype)
-    if h < 2 * kh or w < 2 * kw:
-        xp = jax.lax.pad(x, zero, ((0, 0, 0), (padding, padding, 0), (padding, padding, 0), (0, 0, 0)))
-        taps = [[xp[:, i : i + h, j : j + w] * g for j in range(kw)] for i in range(kh)]
-        return jnp.stack([jnp.stack([t.sum((0, 1, 2), dtype=jnp.float32) for t in row]) for row in taps])
-    rows, cols = -(-h // kh), -(-w // kw)
-    g = jnp.pad(g, ((0, 0), (0, rows * kh - h), (0, cols * kw - w), (0, 0))).reshape(b, rows, kh, cols, kw, c)
-    high_rows, high_cols = (rows + 1) * kh - x.shape[1] - padding, (cols + 1) * kw - x.shape[2] - padding
-    xp = jax.lax.pad(x, zero, ((0, 0, 0), (padding, high_rows, 0), (padding, high_cols, 0), (0, 0, 0)))
-    windows = _windows(_windows(xp, 1, kh, rows), 3, kw, cols)  # (B, rows, 2kh-1, cols, 2kw-1, C)
-    pairs = jnp.einsum("basetc,barezc->cstrz", windows, g, preferred_element_type=jnp.float32)
-    return jnp.einsum("cstrz,sri,tzj->ijc", pairs, _offsets(kh), _offsets(kw))
+    xp = jax.lax.pad(x, zero, ((0, 0, 0), (padding, padding, 0), (padding, padding, 0), (0, 0, 0)))
+    xp, g = xp.astype(jnp.float32), g.astype(jnp.float32)
 
+    def add(a: tuple[jax.Array, ...], b: tuple[jax.Array, ...]) -> tuple[jax.Array, ...]:
+        return tuple(u + v for u, v in zip(a, b, strict=True))
 
-def _windows(a: jax.Array, axis: int, k: int, n: int) -> jax.Array:
-    """Axis of length ``(n + 1) * k`` to ``(n, 2k - 1)``: window m holds entries ``k * m`` to ``k * m + 2k - 2``."""
-    a = a.reshape((*a.shape[:axis], n + 1, k, *a.shape[axis + 1 :]))
-    head = jax.lax.slice_in_dim(a, 0, n, axis=axis)
-    tail = jax.lax.slice_in_dim(jax.lax.slice_in_dim(a, 1, n + 1, axis=axis), 0, k - 1, axis=axis + 1)
-    return jnp.concatenate([head, tail], axis + 1)
-
-
-def _offsets(k: int) -> np.ndarray:
-    """``(2k - 1, k, k)`` one-hot: ``[s, r, i] = 1`` where window entry s lies i after block entry r."""
-    return (np.arange(2 * k - 1)[:, None, None] == np.arange(k)[:, None] + np.arange(k)).astype(np.float32)
+    rows = []
+    for i in range(kh):
+        taps = tuple(xp[:, i : i + h, j : j + w] * g for j in range(kw))
+        rows.append(jnp.stack(jax.lax.reduce(taps, (jnp.float32(0),) * kw, add, (2,))))  # (kw, B, H, C)
+    return jnp.stack(rows).sum((2, 3))
 
 
 _shift_add.defvjp(_shift_add_fwd, _shift_add_bwd)

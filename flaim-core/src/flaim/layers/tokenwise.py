@@ -5,9 +5,9 @@ On CPU a token MLP over a whole map writes its wide hidden activations to memory
 back; over chunks of tokens whose hidden activations fit in the cores' caches they are read back while still close
 (the gain is in benchmarks/README.md). Accelerators run the whole map in one pass.
 
-Differentiated, the chunk loop recomputes each chunk's forward in its backward step (remat of the loop body): it
-keeps only its input chunks, where plain autodiff of the loop stacks every chunk's wide hidden activations into loop
-buffers that XLA's CPU backend writes and copies slowly.
+The chunk loop is unrolled (each chunk is its own code, sharing the module's parameters): differentiated, each
+chunk keeps its hidden activations in buffers of its own, where a rolled loop either stacks them into loop buffers
+that XLA's CPU backend writes and copies slowly, or recomputes each chunk's forward in its backward step (remat).
 """
 
 from __future__ import annotations
@@ -78,11 +78,12 @@ def map_tokens(fn: TokenFn, module: M, x: jax.Array, hidden_bytes: int = HIDDEN_
 
 def _map(fn: TokenFn, module: M, xs: jax.Array) -> jax.Array:
     """``lax.map`` of ``fn(module, ·)`` over the leading axis of `xs`, lifted over `module`'s variables: parameters
-    are shared by every step (and created once at init); other random streams are split per step. Each step is
-    rematerialised under differentiation (no effect on the forward program)."""
+    are shared by every step (and created once at init); other random streams are split per step. Unrolled where
+    the number of steps is known (a symbolic batch keeps the loop)."""
     scan = nn.scan(
-        nn.remat(lambda mdl, carry, x: (carry, fn(mdl, x)), prevent_cse=False),
+        lambda mdl, carry, x: (carry, fn(mdl, x)),
         variable_broadcast="params",
         split_rngs={"params": False, "dropout": True},
+        unroll=isinstance(xs.shape[0], int),
     )
     return scan(module, None, xs)[1]
