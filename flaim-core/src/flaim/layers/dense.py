@@ -52,7 +52,8 @@ channel_matmul.defvjp(_channel_matmul_forward, _channel_matmul_backward)
 
 
 class Dense(nn.Module):
-    """``x @ kernel + bias`` over the last axis; ``kernel`` ``(in, features)``, ``bias`` ``(features,)``."""
+    """``x @ kernel + bias`` over the last axis; ``kernel`` ``(in, features)``, ``bias`` ``(features,)``.
+    Differentiable in reverse mode only (`channel_matmul` is a ``jax.custom_vjp``)."""
 
     features: int
     use_bias: bool = True
